@@ -1,0 +1,194 @@
+"""The ``qualcode`` command: thin wrappers that parse, call the library and print.
+
+Only this module prints or exits. Heavy libraries are imported inside the commands, so
+``qualcode --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import json
+import sys
+import warnings
+
+import click
+
+from qualcode import __version__
+from qualcode.errors import QualcodeError
+
+UNITS = ("sentence", "paragraph", "turn", "window")
+
+
+def _library_errors(command):
+    """Turn library errors into a one-line message and exit status 1; print warnings once."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return command(*args, **kwargs)
+            except QualcodeError as exc:
+                raise click.ClickException(str(exc)) from exc
+            finally:
+                for warning in _unique(caught):
+                    click.echo(f"warning: {warning}", err=True)
+
+    return wrapper
+
+
+def _unique(caught) -> list[str]:
+    seen = []
+    for w in caught:
+        if str(w.message) not in seen:
+            seen.append(str(w.message))
+    return seen
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str):
+    """A progress bar on a terminal's stderr; nothing at all when stderr is not a terminal."""
+    if not sys.stderr.isatty() or length <= 1:
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _open(path):
+    from qualcode.project import Project
+
+    return Project.open(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qualcode")
+def main():
+    """Code qualitative interviews and find working mechanisms in them.
+
+    A project is one file (for example study.qc); every command reads and writes it.
+    """
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@_library_errors
+def init(project):
+    """Create a new, empty PROJECT file."""
+    from qualcode.project import Project
+
+    Project.create(project).close()
+    click.echo(f"created {project}")
+
+
+@main.command(name="import")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--participants", type=click.Path(dir_okay=False), help="CSV: speaker,case,role[,source],attributes...")
+@click.option("--replace", is_flag=True, help="Replace sources whose file has changed since the last import.")
+@_library_errors
+def import_(project, paths, participants, replace):
+    """Import transcripts (files or folders) into PROJECT.
+
+    Formats: .txt .md .docx .odt .vtt .srt and turn CSVs (speaker,text[,time]). Nothing is
+    stored unless every file can be read.
+    """
+    with _open(project) as proj:
+        total = proj.count_importable(list(paths), participants)
+        with _progress(total, "importing") as advance:
+            report = proj.import_transcripts(list(paths), participants, replace, progress=advance)
+    for path, why in report.skipped:
+        click.echo(f"skipped {path}: {why}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for name in report.unchanged:
+        click.echo(f"unchanged {name}: already imported, nothing to do")
+    for name in report.replaced:
+        click.echo(f"replaced {name}")
+    click.echo(f"imported {len(report.imported)} sources" + (f": {', '.join(report.imported)}" if report.imported else ""))
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("csv_path", metavar="PARTICIPANTS_CSV", type=click.Path(dir_okay=False))
+@_library_errors
+def participants(project, csv_path):
+    """Declare speakers' roles, cases and case attributes from a CSV."""
+    with _open(project) as proj:
+        for warning in proj.load_participants(csv_path):
+            click.echo(f"warning: {warning}", err=True)
+        roles = proj.status()["roles"]
+    click.echo("speakers by role: " + ", ".join(f"{k} {v}" for k, v in roles.items()))
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--unit", type=click.Choice(UNITS), default="sentence", show_default=True)
+@click.option("--window", default=3, show_default=True, help="Sentences per window (--unit window).")
+@click.option("--stride", type=int, help="Sentences between window starts (default: the window size).")
+@click.option("--language", default="nl", show_default=True, help="spaCy language code, e.g. nl or en.")
+@click.option("--model", help="An installed spaCy model name or a folder with a saved pipeline.")
+@click.option("--include-interviewer", is_flag=True, help="Also segment the interviewer's turns.")
+@_library_errors
+def segment(project, unit, window, stride, language, model, include_interviewer):
+    """Split the transcripts' turns into segments for coding."""
+    with _open(project) as proj:
+        with _progress(proj.source_count(), "segmenting") as advance:
+            report = proj.segment(unit, window, stride, language, model, include_interviewer, advance)
+    click.echo(
+        f"{report.segments} {report.unit} segments from {report.turns} turns in {report.sources} "
+        f"sources ({report.skipped_interviewer_turns} interviewer turns left out; "
+        f"pipeline: {report.pipeline['model']})"
+    )
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@_library_errors
+def status(project, as_json):
+    """Summarise what PROJECT holds."""
+    with _open(project) as proj:
+        info = proj.status()
+    if as_json:
+        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        return
+    counts = info["counts"]
+    click.echo(f"project {info['path']} (schema {info['schema_version']})")
+    click.echo(
+        f"  {counts['sources']} sources, {counts['turns']} turns, {counts['speakers']} speakers, "
+        f"{counts['cases']} cases"
+    )
+    click.echo("  speakers by role: " + (", ".join(f"{k} {v}" for k, v in info["roles"].items()) or "none"))
+    segs = ", ".join(f"{n} {u}" for u, n in info["segments"].items()) or "none yet (run: qualcode segment)"
+    click.echo(f"  segments: {segs}" + (f" (active unit: {info['active_unit']})" if info["active_unit"] else ""))
+    click.echo(f"  codes {counts['codes']}, codings {counts['codings']}, suggestions {counts['suggestions']}, memos {counts['memos']}")
+    for src in info["sources"]:
+        click.echo(f"  - {src['name']} [{src['format']}] {src['turns']} turns: {src['speakers'] or 'no speakers'}")
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--unit", type=click.Choice(UNITS), help="Which segments (default: the last made).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout).")
+@_library_errors
+def segments(project, unit, fmt, output):
+    """List segments as CSV or JSON lines: source,unit,start,end,speaker,role,text."""
+    columns = ("source", "unit", "start", "end", "speaker", "role", "text")
+    with _open(project) as proj:
+        rows = proj.segments(unit)
+        if fmt == "csv":
+            writer = csv.writer(output, lineterminator="\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([getattr(row, c) if getattr(row, c) is not None else "" for c in columns])
+        else:
+            for row in rows:
+                output.write(json.dumps({c: getattr(row, c) for c in columns}, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

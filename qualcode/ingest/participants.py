@@ -1,0 +1,153 @@
+"""The participants CSV: who each speaker label is (role, case) and the cases' attributes.
+
+Columns ``speaker,case,role`` are required; an optional ``source`` column limits a row to one
+transcript (needed when several transcripts use the same label, such as ``R``). Every other
+column is an attribute of the case, typed from its values (integer, float, boolean, date or
+text).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from qualcode.errors import InputError
+from qualcode.ingest.decode import decode
+
+REQUIRED = ("speaker", "case", "role")
+_RESERVED = (*REQUIRED, "source")
+_TRUE = {"true", "yes", "ja", "waar", "y", "j"}
+_FALSE = {"false", "no", "nee", "onwaar", "n"}
+
+
+@dataclass
+class ParticipantRow:
+    line: int
+    speaker: str
+    source: str  # '' = every source
+    case: str  # '' = no case (an interviewer, say)
+    role: str
+
+
+@dataclass
+class Participants:
+    rows: list[ParticipantRow]
+    attribute_types: dict[str, str] = field(default_factory=dict)
+    case_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def read_participants(path: str | Path) -> Participants:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the participants file: {exc.strerror}", str(path)) from exc
+    text, _, _ = decode(data, str(path))
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InputError(
+            f"the participants CSV needs the columns {','.join(REQUIRED)} "
+            f"(then any case attributes); missing: {', '.join(missing)}",
+            str(path),
+            line=1,
+        )
+    reader.fieldnames = columns
+    attribute_names = [c for c in columns if c and c not in _RESERVED]
+    rows: list[ParticipantRow] = []
+    raw_values: dict[str, dict[str, tuple[str, int]]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            raise InputError("this row has more fields than the header", str(path), line)
+        row = ParticipantRow(
+            line=line,
+            speaker=(record["speaker"] or "").strip(),
+            source=(record.get("source") or "").strip(),
+            case=(record["case"] or "").strip(),
+            role=(record["role"] or "").strip().lower(),
+        )
+        if not row.speaker or not row.role:
+            raise InputError("every row needs a speaker and a role", str(path), line)
+        key = (row.speaker.casefold(), row.source)
+        if key in seen:
+            raise InputError(
+                f"speaker {row.speaker!r} is listed twice (also on line {seen[key]}); "
+                f"add a source column to tell transcripts apart",
+                str(path),
+                line,
+            )
+        seen[key] = line
+        values = {a: (record[a] or "").strip() for a in attribute_names if (record[a] or "").strip()}
+        if values and not row.case:
+            raise InputError("case attributes are given but the case is empty", str(path), line)
+        case_values = raw_values.setdefault(row.case, {}) if row.case else {}
+        for name, value in values.items():
+            earlier = case_values.get(name)
+            if earlier and earlier[0] != value:
+                raise InputError(
+                    f"case {row.case!r} has {name}={value!r} here but {earlier[0]!r} on line "
+                    f"{earlier[1]}; a case has one value per attribute",
+                    str(path),
+                    line,
+                )
+            case_values[name] = (value, line)
+        rows.append(row)
+    if not rows:
+        raise InputError("the participants CSV has no rows", str(path))
+    types = {
+        name: infer_type([v[0] for vals in raw_values.values() for n, v in vals.items() if n == name])
+        for name in attribute_names
+    }
+    typed = {
+        case: {name: canonical(value, types[name]) for name, (value, _) in values.items()}
+        for case, values in raw_values.items()
+    }
+    return Participants(rows, types, typed)
+
+
+_DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+def infer_type(values: list[str]) -> str:
+    """The narrowest of integer, float, boolean, date, text that fits every value."""
+    if not values:
+        return "text"
+    for kind in ("integer", "float", "boolean", "date"):
+        try:
+            for value in values:
+                canonical(value, kind)
+        except ValueError:
+            continue
+        return kind
+    return "text"
+
+
+def canonical(value: str, kind: str) -> str:
+    """A value written the one way its type is stored; ValueError if it does not fit."""
+    if kind == "integer":
+        return str(int(value))
+    if kind == "float":
+        return repr(float(value.replace(",", ".")))
+    if kind == "boolean":
+        low = value.casefold()
+        if low in _TRUE:
+            return "true"
+        if low in _FALSE:
+            return "false"
+        raise ValueError(value)
+    if kind == "date":
+        if _DATE_ISO.match(value):
+            return date.fromisoformat(value).isoformat()
+        m = _DATE_DMY.match(value)
+        if m:
+            return date(int(m[3]), int(m[2]), int(m[1])).isoformat()
+        raise ValueError(value)
+    return value

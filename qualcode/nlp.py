@@ -1,0 +1,167 @@
+"""Loading the spaCy pipeline: a trained model when there is one, else the blank fallback.
+
+The fallback is ``spacy.blank(lang)`` with a sentencizer and the lookup lemmatizer from
+spacy-lookups-data. For Dutch it gets two fixes, measured on the UD Alpino treebank (see
+benchmarks/segmentation.py): tokenizer exceptions that read ordinary words followed by a
+full stop ("me.", "pas.") as abbreviations are removed; a sentence may end at an ellipsis
+when the next word starts with a capital; and an opening quote (",," or "“") starts the
+next sentence instead of ending the previous one.
+
+spaCy is imported inside the functions so that ``qualcode --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import MissingDependencyError, QualcodeError, QualcodeWarning
+
+TRAINED_MODELS = {
+    "nl": ("nl_core_news_lg", "nl_core_news_md", "nl_core_news_sm"),
+    "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm"),
+}
+# Ordinary Dutch words that spaCy's Dutch tokenizer exceptions read, with a following full
+# stop, as abbreviations, gluing two sentences into one ("Niemand hielp me. Ik was alleen.").
+# Chosen from the exceptions whose stem is a common word; real abbreviations stay.
+DUTCH_FALSE_ABBREVIATIONS = (
+    "al", "dat", "me", "u", "kon", "pas", "min",
+    "hand", "top", "vol", "ver", "pers", "bel", "pan", "mand", "hert", "lat", "os", "rep",
+)  # fmt: skip
+SENTENCE_FIXES = "qualcode_sentence_fixes"
+
+
+@dataclass(frozen=True)
+class PipelineInfo:
+    """What was loaded, recorded with every segmentation run so it can be repeated."""
+
+    language: str
+    name: str  # a package name, a path, or "blank"
+    version: str
+    trained: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "language": self.language,
+            "model": self.name,
+            "model_version": self.version,
+            "trained": self.trained,
+        }
+
+
+def load_pipeline(language: str = "nl", model: str | None = None):
+    """Return ``(nlp, PipelineInfo)``.
+
+    ``model`` is an installed package name or a folder with a saved pipeline. Without it the
+    best installed trained model for ``language`` is used, else the blank fallback (with a
+    one-line :class:`QualcodeWarning` saying how to install a trained model).
+    """
+    import spacy
+
+    if model:
+        nlp = _load_named(spacy, model)
+        info = PipelineInfo(nlp.lang, model, nlp.meta.get("version", "0"), True)
+    else:
+        installed = [m for m in TRAINED_MODELS.get(language, ()) if spacy.util.is_package(m)]
+        if installed:
+            nlp = spacy.load(installed[0], exclude=["ner"])
+            info = PipelineInfo(language, installed[0], nlp.meta.get("version", "0"), True)
+        else:
+            nlp = _blank_pipeline(spacy, language)
+            info = PipelineInfo(language, "blank", spacy.__version__, False)
+    if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer")):
+        nlp.add_pipe("sentencizer")
+    if nlp.lang == "nl":
+        _remove_false_abbreviations(nlp)
+    return nlp, info
+
+
+def _load_named(spacy, model: str):
+    path = Path(model)
+    if path.exists():
+        if not (path / "config.cfg").is_file():
+            raise QualcodeError(
+                f"{path} is not a saved spaCy pipeline (no config.cfg in it); "
+                f"give the folder written by nlp.to_disk() or an installed model name"
+            )
+        return spacy.load(path, exclude=["ner"])
+    if spacy.util.is_package(model):
+        return spacy.load(model, exclude=["ner"])
+    raise MissingDependencyError(
+        f"spaCy model {model!r} is neither an installed package nor a folder; install it "
+        f"(pip install {model}-<version>.whl from a local file) or give the path to a saved model"
+    )
+
+
+def _blank_pipeline(spacy, language: str):
+    try:
+        nlp = spacy.blank(language)
+    except (ImportError, KeyError) as exc:
+        raise QualcodeError(
+            f"spaCy has no language {language!r}; use a language code such as nl or en"
+        ) from exc
+    nlp.add_pipe("sentencizer")
+    _register_components()
+    nlp.add_pipe(SENTENCE_FIXES, after="sentencizer")
+    lemmas = "without lemmas"
+    if _has_lookup_lemmas(language):
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+        lemmas = "with lookup lemmas"
+    trained = " or ".join(TRAINED_MODELS.get(language, (f"a {language} model",))[-1:])
+    warnings.warn(
+        f"no trained spaCy model for {language!r} is installed: using the blank pipeline "
+        f"(rule-based sentences, {lemmas}); for better sentences and lemmas install "
+        f"{trained} from a local wheel, or pass --model PATH",
+        QualcodeWarning,
+        stacklevel=3,
+    )
+    return nlp
+
+
+def _has_lookup_lemmas(language: str) -> bool:
+    if importlib.util.find_spec("spacy_lookups_data") is None:
+        return False
+    import spacy_lookups_data
+
+    data = Path(spacy_lookups_data.__file__).parent / "data"
+    return any(data.glob(f"{language}_lemma_lookup.json*"))
+
+
+def _remove_false_abbreviations(nlp) -> None:
+    rules = dict(nlp.tokenizer.rules)
+    for word in DUTCH_FALSE_ABBREVIATIONS:
+        for form in (word, word.capitalize(), word.upper()):
+            rules.pop(form + ".", None)
+    nlp.tokenizer.rules = rules
+
+
+_OPENING_QUOTES = frozenset({",,", "„", "‚", "“", "‘", "«", "‹"})
+_AMBIGUOUS_QUOTES = frozenset({'"', "'", "``"})
+
+
+def _register_components() -> None:
+    from spacy.language import Language
+
+    if SENTENCE_FIXES in Language.factories:
+        return
+
+    @Language.component(SENTENCE_FIXES)
+    def sentence_fixes(doc):
+        """Ellipsis ends a sentence before a capital; opening quotes start the next one."""
+        for token in doc[1:-1]:
+            following = doc[token.i + 1]
+            if token.text in ("…", "...") and following.text[:1].isupper():
+                following.is_sent_start = True
+            elif following.is_sent_start and _is_opening_quote(token, doc[token.i - 1]):
+                token.is_sent_start = True
+                following.is_sent_start = False
+        return doc
+
+
+def _is_opening_quote(token, previous) -> bool:
+    if token.text in _OPENING_QUOTES:
+        return True
+    return token.text in _AMBIGUOUS_QUOTES and bool(previous.whitespace_) and not token.whitespace_

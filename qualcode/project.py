@@ -1,0 +1,349 @@
+"""Project: one SQLite file and the high-level operations on it.
+
+The CLI, notebooks and tests all go through this class, so they see the same state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode import __version__
+from qualcode.errors import ConflictError, InputError
+from qualcode.ingest import SUPPORTED_SUFFIXES, is_turns_csv, read_transcript
+from qualcode.ingest.participants import read_participants
+from qualcode.ingest.speakers import INTERVIEWER_LABELS
+from qualcode.segment import TurnSpan, Unit, segment_turns
+from qualcode.store import queries as q
+from qualcode.store.db import Database
+
+Progress = Callable[[int], None]  # called with the number of items just finished
+_SKIPPED_NAMES = ("readme", "license", "licence", "copying")
+_INSERT_BATCH = 2000
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SegmentReport:
+    unit: str
+    segments: int
+    sources: int
+    turns: int
+    skipped_interviewer_turns: int
+    pipeline: dict
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    id: int
+    source: str
+    unit: str
+    start: int
+    end: int
+    speaker: str | None
+    role: str | None
+    case: str | None
+    text: str
+    lemmas: str
+
+
+class Project:
+    """An open qualcode project. Use :meth:`create` or :meth:`open`, then :meth:`close`
+    (or a ``with`` block)."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    @classmethod
+    def create(cls, path: str | Path) -> Project:
+        """Create a new, empty project file (refuses to overwrite an existing file)."""
+        db = Database.create(path)
+        with db.transaction() as conn:
+            q.set_setting(conn, "created_by", f"qualcode {__version__}")
+        return cls(db)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        """Open an existing project, migrating an older one (after a backup copy)."""
+        return cls(Database.open(path))
+
+    @property
+    def path(self) -> Path:
+        return self._db.path
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- import ------------------------------------------------------------------------------
+
+    def import_transcripts(
+        self,
+        paths: list[str | Path],
+        participants: str | Path | None = None,
+        replace: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import transcript files and folders (and optionally a participants CSV).
+
+        Everything happens in one transaction: if any file cannot be read, nothing is
+        stored. An unchanged file is left alone; a changed file with the name of an existing
+        source is refused unless ``replace``.
+        """
+        report = ImportReport()
+        files = self._collect_files(paths, participants, report)
+        declared = read_participants(participants) if participants else None
+        with self._db.transaction() as conn:
+            if declared:
+                q.replace_participants(conn, declared)
+            known = q.participant_labels(conn)
+            for path in files:
+                self._import_one(conn, path, known, replace, report)
+                if progress:
+                    progress(1)
+            q.resolve_speakers(conn, INTERVIEWER_LABELS)
+            report.warnings.extend(
+                f"participants: speaker {label!r} appears in no imported transcript"
+                for label in q.unmatched_participants(conn)
+            )
+            if report.imported or report.replaced or declared:
+                config = {"paths": [str(p) for p in paths], "participants": str(participants or "")}
+                run_id = q.start_run(conn, "import", config, _versions())
+                summary = {"imported": report.imported, "replaced": report.replaced}
+                q.finish_run(conn, run_id, summary)
+        return report
+
+    def count_importable(self, paths: list[str | Path], participants=None) -> int:
+        """How many files :meth:`import_transcripts` would read (for a progress bar)."""
+        return len(self._collect_files(paths, participants, ImportReport()))
+
+    def _collect_files(self, paths, participants, report: ImportReport) -> list[Path]:
+        skip = Path(participants).resolve() if participants else None
+        files: list[Path] = []
+        for given in map(Path, paths):
+            if given.is_dir():
+                for path in sorted(p for p in given.iterdir() if p.is_file()):
+                    why = _why_skip(path, skip)
+                    if why:
+                        report.skipped.append((str(path), why))
+                    else:
+                        files.append(path)
+            elif given.is_file():
+                files.append(given)
+            else:
+                raise InputError("no such file or folder", str(given))
+        seen: dict[str, Path] = {}
+        for path in files:
+            if path.stem in seen:
+                raise InputError(
+                    f"two files would both become source {path.stem!r} ({seen[path.stem]} and "
+                    f"{path}); rename one of them",
+                    str(path),
+                )
+            seen[path.stem] = path
+        return files
+
+    def _import_one(self, conn, path: Path, known: set[str], replace: bool, report) -> None:
+        transcript = read_transcript(path, known)
+        report.warnings.extend(transcript.warnings)
+        name = path.stem
+        digest = hashlib.sha256(transcript.text.encode("utf-8")).hexdigest()
+        existing = q.source_by_name(conn, name)
+        if existing and existing["sha256"] == digest:
+            report.unchanged.append(name)
+            return
+        if existing:
+            if not replace:
+                raise ConflictError(
+                    f"{path}: source {name!r} is already in the project with different text; "
+                    f"use --replace to replace it (its segments are made again)"
+                )
+            decisions = q.count_decisions(conn, existing["id"])
+            if decisions:
+                raise ConflictError(
+                    f"{path}: source {name!r} has {decisions} codings or suggestions whose "
+                    f"offsets would no longer fit the new text; import the new version under "
+                    f"another name instead"
+                )
+            q.delete_source(conn, existing["id"])
+            report.replaced.append(name)
+        else:
+            report.imported.append(name)
+        metadata = dict(transcript.metadata, turns=len(transcript.turns))
+        source_id = q.insert_source(
+            conn, name, transcript.text, transcript.format, str(path), digest, metadata
+        )
+        q.insert_turns(conn, source_id, transcript.turns)
+
+    def load_participants(self, path: str | Path) -> list[str]:
+        """Declare who the speakers are from a participants CSV; returns warnings."""
+        declared = read_participants(path)
+        with self._db.transaction() as conn:
+            q.replace_participants(conn, declared)
+            q.resolve_speakers(conn, INTERVIEWER_LABELS)
+            return [
+                f"participants: speaker {label!r} appears in no imported transcript"
+                for label in q.unmatched_participants(conn)
+            ]
+
+    # -- segmentation ----------------------------------------------------------------------
+
+    def segment(
+        self,
+        unit: str = "sentence",
+        window: int = 3,
+        stride: int | None = None,
+        language: str = "nl",
+        model: str | None = None,
+        include_interviewer: bool = False,
+        progress: Progress | None = None,
+    ) -> SegmentReport:
+        """(Re)make the segments of one unit for every source, in one transaction.
+
+        Interviewer turns are left out unless ``include_interviewer``. Codings are spans in
+        the source text, so segmenting again never touches them.
+        """
+        from qualcode.nlp import load_pipeline
+
+        spec = Unit(unit, window, stride)
+        nlp, info = load_pipeline(language, model)
+        config = dict(spec.as_dict(), include_interviewer=include_interviewer, **info.as_dict())
+        counters = {"turns": 0, "interviewer": 0, "segments": 0}
+        conn = self._db.connection
+        with self._db.transaction():
+            q.delete_segments(conn, spec.name)
+            run_id = q.start_run(conn, "segment", config, _versions(spacy_model=info.version))
+            turns = self._turn_spans(conn, include_interviewer, counters, progress)
+            batch: list[tuple] = []
+            positions: dict[int, int] = {}
+            for seg in segment_turns(nlp, turns, spec):
+                position = positions.get(seg.source_id, 0)
+                positions[seg.source_id] = position + 1
+                batch.append(
+                    (seg.source_id, seg.turn_id, run_id, spec.name, position, seg.start, seg.end, seg.norm, seg.lemmas)
+                )
+                if len(batch) >= _INSERT_BATCH:
+                    q.insert_segments(conn, batch)
+                    batch.clear()
+            q.insert_segments(conn, batch)
+            counters["segments"] = sum(positions.values())
+            q.finish_run(conn, run_id, counters)
+            q.set_setting(conn, "active_unit", spec.name)
+        return SegmentReport(
+            unit=spec.name,
+            segments=counters["segments"],
+            sources=len(positions),
+            turns=counters["turns"],
+            skipped_interviewer_turns=counters["interviewer"],
+            pipeline=info.as_dict(),
+        )
+
+    def _turn_spans(self, conn, include_interviewer, counters, progress) -> Iterator[TurnSpan]:
+        """Turns to segment, one source's text in memory at a time."""
+        for source_id in q.source_ids(conn):
+            text = q.source_text(conn, source_id)
+            for turn in q.turns_of_source(conn, source_id):
+                if turn["role"] == "interviewer" and not include_interviewer:
+                    counters["interviewer"] += 1
+                    continue
+                counters["turns"] += 1
+                yield TurnSpan(source_id, turn["id"], text, turn["start"], turn["end"])
+            if progress:
+                progress(1)
+
+    def source_count(self) -> int:
+        return len(q.source_ids(self._db.connection))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def active_unit(self) -> str | None:
+        return q.get_setting(self._db.connection, "active_unit")
+
+    def segments(self, unit: str | None = None) -> Iterator[SegmentRow]:
+        """Segments of ``unit`` (default: the last one made), ordered by source and position."""
+        unit = unit or self.active_unit()
+        if unit is None:
+            return iter(())
+        return (
+            SegmentRow(
+                r["id"], r["source"], r["unit"], r["start"], r["end"], r["speaker"], r["role"],
+                r["case"], r["text"], r["lemmas"],
+            )
+            for r in q.iter_segments(self._db.connection, unit)
+        )  # fmt: skip
+
+    def segments_frame(self, unit: str | None = None):
+        """The segments as a pandas DataFrame (for notebooks)."""
+        import pandas as pd
+
+        return pd.DataFrame([row.__dict__ for row in self.segments(unit)])
+
+    def status(self) -> dict:
+        conn = self._db.connection
+        segment_run = q.last_run(conn, "segment")
+        return {
+            "path": str(self.path),
+            "schema_version": self._db.schema_version(),
+            "counts": q.counts(conn),
+            "segments": q.segment_counts(conn),
+            "active_unit": self.active_unit(),
+            "roles": q.role_overview(conn),
+            "sources": [dict(r) for r in q.source_overview(conn)],
+            "last_segmentation": _run_dict(segment_run),
+        }
+
+
+def _why_skip(path: Path, participants: Path | None) -> str | None:
+    if path.name.startswith("."):
+        return "hidden file"
+    if participants is not None and path.resolve() == participants:
+        return "the participants file"
+    if path.stem.lower() in _SKIPPED_NAMES:
+        return "documentation, not a transcript"
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"not a supported format ({', '.join(SUPPORTED_SUFFIXES)})"
+    if path.suffix.lower() == ".csv" and not is_turns_csv(path):
+        return "a CSV without speaker,text columns (not a turns CSV)"
+    return None
+
+
+def _versions(**extra) -> dict:
+    import importlib.metadata
+
+    versions = {"qualcode": __version__, "python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    for package in ("spacy", "spacy-lookups-data"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return {**versions, **extra}
+
+
+def _run_dict(row) -> dict | None:
+    import json
+
+    if row is None:
+        return None
+    return {
+        "id": row["id"],
+        "config": json.loads(row["config"]),
+        "summary": json.loads(row["summary"]),
+        "finished_at": row["finished_at"],
+    }

@@ -1,0 +1,145 @@
+"""Turns -> segments with exact offsets.
+
+Every turn is split into paragraphs (at blank lines), the paragraphs run through spaCy as
+one stream, and the sentences that come back are grouped into the chosen unit. Offsets are
+absolute positions in the source text, trimmed of white space, so that always
+``source.text[start:end] == segment text``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from qualcode.errors import QualcodeError
+
+UNITS = ("sentence", "paragraph", "turn", "window")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class TurnSpan:
+    """A turn to segment: ``text[start:end]`` of a source."""
+
+    source_id: int
+    turn_id: int | None
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    source_id: int
+    turn_id: int | None
+    start: int
+    end: int
+    norm: str  # lower-cased tokens, space separated
+    lemmas: str  # one lemma per token of ``norm``
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Which segments to make: ``window`` groups ``size`` sentences, moving ``stride``."""
+
+    name: str = "sentence"
+    size: int = 3
+    stride: int | None = None
+
+    def __post_init__(self):
+        if self.name not in UNITS:
+            raise QualcodeError(f"unknown unit {self.name!r}; choose one of {', '.join(UNITS)}")
+        if self.size < 1 or (self.stride is not None and self.stride < 1):
+            raise QualcodeError("window size and stride must be at least 1")
+
+    @property
+    def step(self) -> int:
+        return self.stride or self.size
+
+    def as_dict(self) -> dict:
+        if self.name == "window":
+            return {"unit": self.name, "window": self.size, "stride": self.step}
+        return {"unit": self.name}
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    paragraph: int
+    tokens: list[tuple[str, str]]
+
+
+def segment_turns(
+    nlp, turns: Iterable[TurnSpan], unit: Unit, batch_size: int = 256
+) -> Iterator[Segment]:
+    """Segments for a stream of turns, in order; the turns are consumed lazily."""
+    stream = (
+        (turn.text[p_start:p_end], (turn, index, p_start))
+        for turn in turns
+        for index, (p_start, p_end) in enumerate(paragraph_spans(turn.text, turn.start, turn.end))
+    )
+    docs = nlp.pipe(stream, as_tuples=True, batch_size=batch_size)
+    for turn, group in itertools.groupby(docs, key=lambda item: item[1][0]):
+        sentences = [
+            sentence
+            for doc, (_, index, offset) in group
+            for sentence in _sentences(doc, turn.text, offset, index)
+        ]
+        yield from _units(turn, sentences, unit)
+
+
+def paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Non-blank paragraphs of ``text[start:end]`` as trimmed absolute spans."""
+    spans = []
+    position = start
+    for separator in _BLANK_LINE.finditer(text, start, end):
+        spans.append(_trim(text, position, separator.start()))
+        position = separator.end()
+    spans.append(_trim(text, position, end))
+    return [s for s in spans if s[0] < s[1]]
+
+
+def _sentences(doc, text: str, offset: int, paragraph: int) -> Iterator[_Sentence]:
+    for sent in doc.sents:
+        start, end = _trim(text, offset + sent.start_char, offset + sent.end_char)
+        if start < end:
+            tokens = [(t.lower_, (t.lemma_ or t.text).lower()) for t in sent if not t.is_space]
+            yield _Sentence(start, end, paragraph, tokens)
+
+
+def _units(turn: TurnSpan, sentences: list[_Sentence], unit: Unit) -> Iterator[Segment]:
+    if not sentences:
+        return
+    if unit.name == "sentence":
+        groups = [[s] for s in sentences]
+    elif unit.name == "paragraph":
+        groups = [list(g) for _, g in itertools.groupby(sentences, key=lambda s: s.paragraph)]
+    elif unit.name == "turn":
+        groups = [sentences]
+    else:
+        last_start = max(len(sentences) - unit.size, 0)
+        starts = list(range(0, last_start + 1, unit.step))
+        if starts[-1] != last_start:
+            starts.append(last_start)  # the last window reaches the turn's end
+        groups = [sentences[i : i + unit.size] for i in starts]
+    for group in groups:
+        tokens = [t for s in group for t in s.tokens]
+        yield Segment(
+            turn.source_id,
+            turn.turn_id,
+            group[0].start,
+            group[-1].end,
+            " ".join(t[0] for t in tokens),
+            " ".join(t[1] for t in tokens),
+        )
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

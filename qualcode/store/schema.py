@@ -1,0 +1,165 @@
+"""The project schema as an ordered list of named migrations.
+
+A migration is never edited once released: change the schema by appending a new one. Each
+runs in its own transaction and is recorded in ``schema_migrations``; the count of applied
+migrations is the schema version (also kept in ``PRAGMA user_version``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "0001_initial",
+        (
+            """CREATE TABLE project_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )""",
+            """CREATE TABLE runs (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                config TEXT NOT NULL DEFAULT '{}',
+                versions TEXT NOT NULL DEFAULT '{}',
+                summary TEXT NOT NULL DEFAULT '{}',
+                started_at TEXT NOT NULL,
+                finished_at TEXT
+            )""",
+            """CREATE TABLE sources (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                text TEXT NOT NULL,
+                format TEXT NOT NULL,
+                path TEXT,
+                sha256 TEXT NOT NULL,
+                imported_at TEXT NOT NULL,
+                metadata TEXT NOT NULL DEFAULT '{}'
+            )""",
+            """CREATE TABLE cases (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE
+            )""",
+            """CREATE TABLE attributes (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL
+                    CHECK (type IN ('text', 'integer', 'float', 'boolean', 'date'))
+            )""",
+            """CREATE TABLE case_attributes (
+                case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+                attribute_id INTEGER NOT NULL REFERENCES attributes(id) ON DELETE CASCADE,
+                value TEXT NOT NULL,
+                PRIMARY KEY (case_id, attribute_id)
+            )""",
+            # The declared speaker -> case/role mapping (from a participants CSV). An empty
+            # source_name applies to every source; a named one only to that source.
+            """CREATE TABLE participants (
+                id INTEGER PRIMARY KEY,
+                label TEXT NOT NULL,
+                source_name TEXT NOT NULL DEFAULT '',
+                role TEXT NOT NULL,
+                case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+                UNIQUE (label, source_name)
+            )""",
+            """CREATE TABLE speakers (
+                id INTEGER PRIMARY KEY,
+                source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                label TEXT NOT NULL,
+                role TEXT,
+                case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+                UNIQUE (source_id, label)
+            )""",
+            """CREATE TABLE turns (
+                id INTEGER PRIMARY KEY,
+                source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                speaker_id INTEGER REFERENCES speakers(id) ON DELETE SET NULL,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                time REAL,
+                UNIQUE (source_id, position),
+                CHECK (0 <= start AND start <= "end")
+            )""",
+            """CREATE TABLE segments (
+                id INTEGER PRIMARY KEY,
+                source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                turn_id INTEGER REFERENCES turns(id) ON DELETE CASCADE,
+                run_id INTEGER NOT NULL REFERENCES runs(id),
+                unit TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                norm TEXT NOT NULL,
+                lemmas TEXT NOT NULL,
+                UNIQUE (unit, source_id, position),
+                CHECK (0 <= start AND start < "end")
+            )""",
+            """CREATE TABLE codes (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                parent_id INTEGER REFERENCES codes(id) ON DELETE RESTRICT,
+                description TEXT NOT NULL DEFAULT '',
+                kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN
+                    ('actor', 'context', 'mechanism', 'outcome', 'bottleneck', 'theme', 'other')),
+                label TEXT,
+                colour TEXT,
+                details TEXT NOT NULL DEFAULT '{}',
+                created_at TEXT NOT NULL
+            )""",
+            # Codings and suggestions are append-only logs: a row is never updated in place;
+            # a later row (for instance status 'removed') supersedes an earlier one.
+            """CREATE TABLE suggestions (
+                id INTEGER PRIMARY KEY,
+                run_id INTEGER NOT NULL REFERENCES runs(id),
+                source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE RESTRICT,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                segment_id INTEGER REFERENCES segments(id) ON DELETE SET NULL,
+                code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE RESTRICT,
+                suggester TEXT NOT NULL,
+                suggester_version TEXT NOT NULL,
+                score REAL NOT NULL,
+                rationale TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                CHECK (0 <= start AND start < "end")
+            )""",
+            """CREATE TABLE codings (
+                id INTEGER PRIMARY KEY,
+                source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE RESTRICT,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE RESTRICT,
+                coder TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'removed')),
+                origin TEXT NOT NULL DEFAULT 'manual',
+                suggestion_id INTEGER REFERENCES suggestions(id),
+                note TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                CHECK (0 <= start AND start < "end")
+            )""",
+            """CREATE TABLE memos (
+                id INTEGER PRIMARY KEY,
+                target_kind TEXT NOT NULL
+                    CHECK (target_kind IN ('project', 'source', 'code', 'segment', 'coding')),
+                target_id INTEGER,
+                author TEXT NOT NULL,
+                text TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX turns_by_source ON turns(source_id, position)",
+            "CREATE INDEX segments_by_source ON segments(source_id, start)",
+            "CREATE INDEX codings_by_source ON codings(source_id, start)",
+            "CREATE INDEX suggestions_by_source ON suggestions(source_id, start)",
+        ),
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
