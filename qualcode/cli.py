@@ -86,7 +86,9 @@ def init(project):
 @main.command(name="import")
 @click.argument("project", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--participants", type=click.Path(dir_okay=False), help="CSV: speaker,case,role[,source],attributes...")
+@click.option(
+    "--participants", type=click.Path(dir_okay=False), help="CSV: speaker,case,role[,source],attributes..."
+)
 @click.option("--replace", is_flag=True, help="Replace sources whose file has changed since the last import.")
 @_library_errors
 def import_(project, paths, participants, replace):
@@ -107,7 +109,10 @@ def import_(project, paths, participants, replace):
         click.echo(f"unchanged {name}: already imported, nothing to do")
     for name in report.replaced:
         click.echo(f"replaced {name}")
-    click.echo(f"imported {len(report.imported)} sources" + (f": {', '.join(report.imported)}" if report.imported else ""))
+    click.echo(
+        f"imported {len(report.imported)} sources"
+        + (f": {', '.join(report.imported)}" if report.imported else "")
+    )
 
 
 @main.command()
@@ -134,9 +139,8 @@ def participants(project, csv_path):
 @_library_errors
 def segment(project, unit, window, stride, language, model, include_interviewer):
     """Split the transcripts' turns into segments for coding."""
-    with _open(project) as proj:
-        with _progress(proj.source_count(), "segmenting") as advance:
-            report = proj.segment(unit, window, stride, language, model, include_interviewer, advance)
+    with _open(project) as proj, _progress(proj.source_count(), "segmenting") as advance:
+        report = proj.segment(unit, window, stride, language, model, include_interviewer, advance)
     click.echo(
         f"{report.segments} {report.unit} segments from {report.turns} turns in {report.sources} "
         f"sources ({report.skipped_interviewer_turns} interviewer turns left out; "
@@ -163,17 +167,29 @@ def status(project, as_json):
     )
     click.echo("  speakers by role: " + (", ".join(f"{k} {v}" for k, v in info["roles"].items()) or "none"))
     segs = ", ".join(f"{n} {u}" for u, n in info["segments"].items()) or "none yet (run: qualcode segment)"
-    click.echo(f"  segments: {segs}" + (f" (active unit: {info['active_unit']})" if info["active_unit"] else ""))
-    click.echo(f"  codes {counts['codes']}, codings {counts['codings']}, suggestions {counts['suggestions']}, memos {counts['memos']}")
+    click.echo(
+        f"  segments: {segs}" + (f" (active unit: {info['active_unit']})" if info["active_unit"] else "")
+    )
+    click.echo(
+        f"  codes {counts['codes']}, codings {counts['codings']}, suggestions {counts['suggestions']}, memos {counts['memos']}"
+    )
     for src in info["sources"]:
-        click.echo(f"  - {src['name']} [{src['format']}] {src['turns']} turns: {src['speakers'] or 'no speakers'}")
+        click.echo(
+            f"  - {src['name']} [{src['format']}] {src['turns']} turns: {src['speakers'] or 'no speakers'}"
+        )
 
 
 @main.command()
 @click.argument("project", type=click.Path(dir_okay=False))
 @click.option("--unit", type=click.Choice(UNITS), help="Which segments (default: the last made).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: stdout).",
+)
 @_library_errors
 def segments(project, unit, fmt, output):
     """List segments as CSV or JSON lines: source,unit,start,end,speaker,role,text."""

@@ -5,6 +5,7 @@ The CLI, notebooks and tests all go through this class, so they see the same sta
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import platform
 import sqlite3
@@ -237,7 +238,17 @@ class Project:
                 position = positions.get(seg.source_id, 0)
                 positions[seg.source_id] = position + 1
                 batch.append(
-                    (seg.source_id, seg.turn_id, run_id, spec.name, position, seg.start, seg.end, seg.norm, seg.lemmas)
+                    (
+                        seg.source_id,
+                        seg.turn_id,
+                        run_id,
+                        spec.name,
+                        position,
+                        seg.start,
+                        seg.end,
+                        seg.norm,
+                        seg.lemmas,
+                    )
                 )
                 if len(batch) >= _INSERT_BATCH:
                     q.insert_segments(conn, batch)
@@ -327,12 +338,14 @@ def _why_skip(path: Path, participants: Path | None) -> str | None:
 def _versions(**extra) -> dict:
     import importlib.metadata
 
-    versions = {"qualcode": __version__, "python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    versions = {
+        "qualcode": __version__,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+    }
     for package in ("spacy", "spacy-lookups-data"):
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            pass
     return {**versions, **extra}
 
 

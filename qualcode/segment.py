@@ -72,9 +72,7 @@ class _Sentence:
     tokens: list[tuple[str, str]]
 
 
-def segment_turns(
-    nlp, turns: Iterable[TurnSpan], unit: Unit, batch_size: int = 256
-) -> Iterator[Segment]:
+def segment_turns(nlp, turns: Iterable[TurnSpan], unit: Unit, batch_size: int = 256) -> Iterator[Segment]:
     """Segments for a stream of turns, in order; the turns are consumed lazily."""
     stream = (
         (turn.text[p_start:p_end], (turn, index, p_start))

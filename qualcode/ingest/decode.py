@@ -51,8 +51,7 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
     except UnicodeDecodeError as exc:
         raise _undecodable(data, exc, path, "UTF-8 or Windows-1252") from exc
     warning = (
-        f"{path}: not valid UTF-8, read as Windows-1252; check accented letters, "
-        f"or save the file as UTF-8"
+        f"{path}: not valid UTF-8, read as Windows-1252; check accented letters, or save the file as UTF-8"
     )
     return normalise(text), "cp1252", [warning]
 

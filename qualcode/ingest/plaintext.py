@@ -27,7 +27,7 @@ def parse_turns(text: str, fmt: str, known_speakers: set[str] = frozenset()) -> 
 
     turns: list[Turn] = []
     current: tuple[str | None, int, float | None] | None = None  # speaker, start, time
-    for offset, line, m in matches:
+    for offset, _line, m in matches:
         if m and m.label in speakers:
             if current:
                 turns.extend(_close(text, current, offset))

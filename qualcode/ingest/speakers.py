@@ -4,7 +4,7 @@ Transcripts mark speakers in many ways (``Naam: tekst``, ``I:``/``R:``, ``[00:01
 ``Naam [00:01:23]:``, a ``Naam  00:12`` line above the speech). Speech itself can also
 start with ``Woord:``, so a plain ``Label:`` only counts when the label looks like a name
 and is either known, recurs, or is clearly a name (several words or a party/role in
-brackets). Timestamped forms are strong evidence and need only look like a name.
+brackets). Timestamped and bold forms are strong evidence and need only look like a name.
 """
 
 from __future__ import annotations
@@ -27,10 +27,14 @@ _TITLES = frozenset(
 _TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)"
 _LABEL = r"(?P<label>[^\W\d_][\w.'’\- ]{0,38}?(?:\s*\([^()\n]{1,40}\))?)"
 _MARK = r"(?:\*\*|__)?"  # Markdown bold around a label
+_BOLD = r"(?:\*\*|__)"
 
-_TIME_BEFORE = re.compile(rf"^[ \t]*[\[(]?{_TIME}[\])]?[ \t]+{_MARK}{_LABEL}[ \t]*:{_MARK}[ \t]*(?P<rest>.*)$")
+_TIME_BEFORE = re.compile(
+    rf"^[ \t]*[\[(]?{_TIME}[\])]?[ \t]+{_MARK}{_LABEL}[ \t]*:{_MARK}[ \t]*(?P<rest>.*)$"
+)
 _TIME_AFTER = re.compile(rf"^[ \t]*{_MARK}{_LABEL}[ \t]*[\[(]{_TIME}[\])][ \t]*:?{_MARK}[ \t]*(?P<rest>.*)$")
 _LABEL_THEN_TIME = re.compile(rf"^[ \t]*{_LABEL}[ \t]+[\[(]?{_TIME}[\])]?[ \t]*$")
+_BOLD_LABEL = re.compile(rf"^[ \t]*{_BOLD}{_LABEL}[ \t]*(?::{_BOLD}|{_BOLD}:)[ \t]*(?P<rest>.*)$")
 _PLAIN = re.compile(rf"^[ \t]*{_MARK}{_LABEL}[ \t]*(?::{_MARK}|{_MARK}:)[ \t]*(?P<rest>.*)$")
 
 
@@ -39,7 +43,7 @@ class LabelMatch:
     label: str
     rest_offset: int  # where the speech starts within the line (== len(line) if none)
     time: str | None
-    strong: bool  # a timestamped form
+    strong: bool  # a timestamped or bold form
 
 
 def match_label(line: str) -> LabelMatch | None:
@@ -48,13 +52,15 @@ def match_label(line: str) -> LabelMatch | None:
         (_TIME_BEFORE, True),
         (_TIME_AFTER, True),
         (_LABEL_THEN_TIME, True),
+        (_BOLD_LABEL, True),
         (_PLAIN, False),
     ):
         m = pattern.match(line)
         if m:
             label = m.group("label").strip()
             rest = m.start("rest") if "rest" in m.groupdict() else len(line)
-            return LabelMatch(label, rest, m.group("time") if strong else None, strong)
+            time = m.group("time") if "time" in m.groupdict() else None
+            return LabelMatch(label, rest, time, strong)
     return None
 
 
@@ -74,8 +80,8 @@ def looks_like_name(label: str) -> bool:
 def is_clearly_a_name(label: str) -> bool:
     """A name with a role or party in brackets, or two or more capitalised words ending in
     a capitalised one ("Dewi Pranoto", not "De VVD vindt")."""
-    if "(" in label:
-        return looks_like_name(label)
+    if "(" in label or (label.isupper() and len(label) > 1):
+        return looks_like_name(label)  # "(SP)" or an upper-case subtitle label: "KARIM"
     words = label.split()
     capitalised = sum(1 for w in words if w[0].isupper())
     return looks_like_name(label) and capitalised >= 2 and words[-1][0].isupper()
@@ -86,9 +92,7 @@ def is_interviewer_label(label: str) -> bool:
     return key in INTERVIEWER_LABELS or key.startswith("interviewer")
 
 
-def accepted_labels(
-    candidates: dict[str, int], strong: set[str], known: set[str]
-) -> set[str]:
+def accepted_labels(candidates: dict[str, int], strong: set[str], known: set[str]) -> set[str]:
     """Which candidate labels (with their counts) are treated as speakers."""
     known_keys = {k.casefold() for k in known}
     accepted = set()

@@ -115,8 +115,7 @@ class Database:
     def _migrate(self, from_version: int) -> None:
         conn = self.connection
         conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         for number, migration in enumerate(MIGRATIONS, start=1):
             if number <= from_version:

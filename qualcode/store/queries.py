@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 
 from qualcode.store.db import utc_now
 
-
 # -- project settings -------------------------------------------------------------------
 
 
@@ -54,9 +53,7 @@ def last_run(conn: sqlite3.Connection, kind: str) -> sqlite3.Row | None:
 
 
 def source_by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
-    return conn.execute(
-        "SELECT id, name, sha256, format FROM sources WHERE name = ?", (name,)
-    ).fetchone()
+    return conn.execute("SELECT id, name, sha256, format FROM sources WHERE name = ?", (name,)).fetchone()
 
 
 def count_decisions(conn: sqlite3.Connection, source_id: int) -> int:
@@ -282,7 +279,5 @@ def source_overview(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def role_overview(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(
-        conn.execute(
-            "SELECT COALESCE(role, '(no role)'), COUNT(*) FROM speakers GROUP BY 1 ORDER BY 1"
-        )
+        conn.execute("SELECT COALESCE(role, '(no role)'), COUNT(*) FROM speakers GROUP BY 1 ORDER BY 1")
     )
