@@ -24,6 +24,15 @@ _TITLES = frozenset(
     {"dhr", "mw", "mevr", "mr", "mrs", "ms", "dr", "drs", "prof", "ir", "ing", "st", "sr", "jr"}
 )
 
+# Words that start speech before a colon ("Zo van: ...", "Kijk: ...", "Het punt: ...") but
+# never a speaker's name. "De" is missing on purpose: "De voorzitter", "De heer Alkaya".
+_SPEECH_STARTS = frozenset(
+    """zo dus nou kijk ja nee oké ok en maar want toen dan daarom bijvoorbeeld namelijk let
+    het een dit dat die deze wat wie hoe waarom waar ik je jij u we wij hij zij ze mijn jouw
+    ons onze zijn haar hun er daar hier ook nog alleen eerst so and but well like then note
+    yes no the a this that what how why where i you we he she they my our""".split()
+)
+
 _TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)"
 _LABEL = r"(?P<label>[^\W\d_][\w.'’\- ]{0,38}?(?:\s*\([^()\n]{1,40}\))?)"
 _MARK = r"(?:\*\*|__)?"  # Markdown bold around a label
@@ -69,6 +78,8 @@ def looks_like_name(label: str) -> bool:
     bare = re.sub(r"\([^()]*\)", " ", label)
     words = bare.split()
     if not words or len(words) > 6 or not words[0][0].isupper():
+        return False
+    if words[0].casefold() in _SPEECH_STARTS:
         return False
     # A full stop inside a label is a sentence ("Ja. Om 10:30"), unless it ends a title.
     if any(w.endswith(".") and w[:-1].casefold() not in _TITLES for w in words[:-1]):
