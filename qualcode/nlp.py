@@ -4,8 +4,8 @@ The fallback is ``spacy.blank(lang)`` with a sentencizer and the lookup lemmatiz
 spacy-lookups-data. For Dutch it gets two fixes, measured on the UD Alpino treebank (see
 benchmarks/segmentation.py): tokenizer exceptions that read ordinary words followed by a
 full stop ("me.", "pas.") as abbreviations are removed; a sentence may end at an ellipsis
-when the next word starts with a capital; and an opening quote (",," or "“") starts the
-next sentence instead of ending the previous one.
+when the next word starts with a capital; and an opening quote or bracket (",,", "“", "(")
+starts the next sentence instead of ending the previous one.
 
 spaCy is imported inside the functions so that ``qualcode --help`` stays fast.
 """
@@ -150,7 +150,8 @@ def _register_components() -> None:
 
     @Language.component(SENTENCE_FIXES)
     def sentence_fixes(doc):
-        """Ellipsis ends a sentence before a capital; opening quotes start the next one."""
+        """Ellipsis ends a sentence before a capital; opening quotes and brackets start the
+        next sentence ("eigenlijk. (lacht) Langer" splits before the bracket)."""
         for token in doc[1:-1]:
             following = doc[token.i + 1]
             if token.text in ("…", "...") and following.text[:1].isupper():
@@ -162,6 +163,6 @@ def _register_components() -> None:
 
 
 def _is_opening_quote(token, previous) -> bool:
-    if token.text in _OPENING_QUOTES:
+    if token.text in _OPENING_QUOTES or token.text in ("(", "["):
         return True
     return token.text in _AMBIGUOUS_QUOTES and bool(previous.whitespace_) and not token.whitespace_

@@ -15,7 +15,7 @@ from qualcode.cli import main
 from tests.conftest import make_docx, write
 
 INTERVIEW = (
-    "I: Hoe gaat het met je netwerk?\n\nR: Mijn zus helpt me. Ik bel haar elke zondag.\n\nDat geeft rust.\n"
+    "I: Hoe gaat het met je netwerk?\n\nR: Mijn zus helpt me. Ik bel haar elke zondag 😀.\n\nDat geeft rust.\n"
 )
 
 
@@ -60,7 +60,7 @@ def test_full_flow(study):
         ("ellen", "Ellen", "naaste", "Ik ben zijn zus."),
         ("ellen", "Ellen", "naaste", "Ik help graag."),
         ("marco", "R", "client", "Mijn zus helpt me."),
-        ("marco", "R", "client", "Ik bel haar elke zondag."),
+        ("marco", "R", "client", "Ik bel haar elke zondag 😀."),
         ("marco", "R", "client", "Dat geeft rust."),  # a continuation paragraph of R's turn
     ]
     lines = run("segments", project, "--format", "jsonl", "--unit", "sentence").output.splitlines()
@@ -157,6 +157,18 @@ def test_project_from_a_newer_version(tmp_path):
         conn.execute("PRAGMA user_version = 99")
     result = run("segment", path, ok=False)
     assert "was written by a newer qualcode (schema version 99" in result.output
+
+
+def test_failed_segmentation_keeps_the_earlier_segments(study):
+    project, folder = study
+    run("import", project, folder / "marco.txt")
+    run("segment", project)
+    before = run("segments", project).output
+    result = run("segment", project, "--model", "nl_core_news_zz", ok=False)
+    assert (
+        "Error: spaCy model 'nl_core_news_zz' is neither an installed package nor a folder" in result.output
+    )
+    assert run("segments", project).output == before
 
 
 def test_init_refuses_to_overwrite(study):

@@ -41,6 +41,13 @@ def test_opening_quote_starts_the_next_sentence(dutch_nlp):
     ]
 
 
+def test_opening_bracket_starts_the_next_sentence(dutch_nlp):
+    assert sentences(dutch_nlp, "Langer dan ik dacht. (lacht) Echt waar.") == [
+        "Langer dan ik dacht.",
+        "(lacht) Echt waar.",
+    ]
+
+
 def test_lookup_lemmas_are_stored(dutch_nlp):
     text = "De cliënten woonden daar."
     (segment,) = segment_turns(dutch_nlp, [TurnSpan(1, 1, text, 0, len(text))], Unit())
