@@ -14,9 +14,7 @@ from qualcode import Project
 from qualcode.cli import main
 from tests.conftest import make_docx, write
 
-INTERVIEW = (
-    "I: Hoe gaat het met je netwerk?\n\nR: Mijn zus helpt me. Ik bel haar elke zondag 😀.\n\nDat geeft rust.\n"
-)
+INTERVIEW = "I: Hoe gaat het met je netwerk?\n\nR: Mijn zus helpt me. Ik bel haar elke zondag 😀.\n\nDat geeft rust.\n"
 
 
 def run(*args, ok=True):
