@@ -12,6 +12,7 @@ spaCy is imported inside the functions so that ``qualcode --help`` stays fast.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import warnings
 from dataclasses import dataclass
@@ -58,6 +59,26 @@ def load_pipeline(language: str = "nl", model: str | None = None):
     best installed trained model for ``language`` is used, else the blank fallback (with a
     one-line :class:`QualcodeWarning` saying how to install a trained model).
     """
+    nlp, info = _load_cached(language, model)
+    if not info.trained:
+        lemmas = "with lookup lemmas" if nlp.has_pipe("lemmatizer") else "without lemmas"
+        trained = TRAINED_MODELS.get(language, (f"a {language} model",))[-1]
+        warnings.warn(
+            f"no trained spaCy model for {language!r} is installed: using the blank pipeline "
+            f"(rule-based sentences, {lemmas}); for better sentences and lemmas install "
+            f"{trained} from a local wheel, or pass --model PATH",
+            QualcodeWarning,
+            stacklevel=2,
+        )
+    return nlp, info
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(language: str, model: str | None):
+    """Loading takes most of a second; a notebook or benchmark that segments again reuses it.
+
+    The pipelines are only ever used for inference, so sharing one is safe.
+    """
     import spacy
 
     if model:
@@ -69,8 +90,7 @@ def load_pipeline(language: str = "nl", model: str | None = None):
             nlp = spacy.load(installed[0], exclude=["ner"])
             info = PipelineInfo(language, installed[0], nlp.meta.get("version", "0"), True)
         else:
-            nlp = _blank_pipeline(spacy, language)
-            info = PipelineInfo(language, "blank", spacy.__version__, False)
+            return _blank_pipeline(spacy, language), PipelineInfo(language, "blank", spacy.__version__, False)
     if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer")):
         nlp.add_pipe("sentencizer")
     if nlp.lang == "nl":
@@ -97,7 +117,7 @@ def _load_named(spacy, model: str):
 
 def _blank_pipeline(spacy, language: str):
     try:
-        nlp = spacy.blank(language)
+        nlp = _blank_dutch() if language == "nl" else spacy.blank(language)
     except (ImportError, KeyError) as exc:
         raise QualcodeError(
             f"spaCy has no language {language!r}; use a language code such as nl or en"
@@ -105,20 +125,29 @@ def _blank_pipeline(spacy, language: str):
     nlp.add_pipe("sentencizer")
     _register_components()
     nlp.add_pipe(SENTENCE_FIXES, after="sentencizer")
-    lemmas = "without lemmas"
     if _has_lookup_lemmas(language):
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.initialize()
-        lemmas = "with lookup lemmas"
-    trained = " or ".join(TRAINED_MODELS.get(language, (f"a {language} model",))[-1:])
-    warnings.warn(
-        f"no trained spaCy model for {language!r} is installed: using the blank pipeline "
-        f"(rule-based sentences, {lemmas}); for better sentences and lemmas install "
-        f"{trained} from a local wheel, or pass --model PATH",
-        QualcodeWarning,
-        stacklevel=3,
-    )
     return nlp
+
+
+def _blank_dutch():
+    """Blank Dutch whose tokenizer never had the false abbreviations (rebuilding the
+    tokenizer's special cases afterwards, as for trained models, costs a quarter second)."""
+    from spacy.lang.nl import Dutch
+
+    removed = {f"{w}." for word in DUTCH_FALSE_ABBREVIATIONS for w in (word, word.capitalize(), word.upper())}
+
+    class Defaults(Dutch.Defaults):
+        tokenizer_exceptions = {
+            k: v for k, v in Dutch.Defaults.tokenizer_exceptions.items() if k not in removed
+        }
+
+    class QualcodeDutch(Dutch):
+        pass
+
+    QualcodeDutch.Defaults = Defaults
+    return QualcodeDutch()
 
 
 def _has_lookup_lemmas(language: str) -> bool:
@@ -140,6 +169,8 @@ def _remove_false_abbreviations(nlp) -> None:
 
 _OPENING_QUOTES = frozenset({",,", "„", "‚", "“", "‘", "«", "‹"})
 _AMBIGUOUS_QUOTES = frozenset({'"', "'", "``"})
+_ELLIPSES = frozenset({"…", "..."})
+_CANDIDATES = tuple(_OPENING_QUOTES | _AMBIGUOUS_QUOTES | _ELLIPSES | {"(", "["})
 
 
 def _register_components() -> None:
@@ -152,14 +183,26 @@ def _register_components() -> None:
     def sentence_fixes(doc):
         """Ellipsis ends a sentence before a capital; opening quotes and brackets start the
         next sentence ("eigenlijk. (lacht) Langer" splits before the bracket)."""
-        for token in doc[1:-1]:
-            following = doc[token.i + 1]
-            if token.text in ("…", "...") and following.text[:1].isupper():
+        # Look only at the few tokens that can matter: a Python loop over every token
+        # would cost as much as the rest of the blank pipeline.
+        for i in _candidate_positions(doc):
+            if i == 0 or i + 1 >= len(doc):
+                continue
+            token, following = doc[i], doc[i + 1]
+            if token.text in _ELLIPSES and following.text[:1].isupper():
                 following.is_sent_start = True
-            elif following.is_sent_start and _is_opening_quote(token, doc[token.i - 1]):
+            elif following.is_sent_start and _is_opening_quote(token, doc[i - 1]):
                 token.is_sent_start = True
                 following.is_sent_start = False
         return doc
+
+
+def _candidate_positions(doc):
+    import numpy
+    from spacy.attrs import ORTH
+
+    wanted = numpy.array([doc.vocab.strings.add(t) for t in _CANDIDATES], dtype="uint64")
+    return numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), wanted)).tolist()
 
 
 def _is_opening_quote(token, previous) -> bool:

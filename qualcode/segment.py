@@ -101,10 +101,19 @@ def paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _sentences(doc, text: str, offset: int, paragraph: int) -> Iterator[_Sentence]:
+    from spacy.attrs import IS_SPACE, LEMMA, LOWER
+
+    # Reading token attributes as one array avoids a Token object per token.
+    attrs = doc.to_array([LOWER, LEMMA, IS_SPACE]).tolist()
+    strings = doc.vocab.strings
     for sent in doc.sents:
         start, end = _trim(text, offset + sent.start_char, offset + sent.end_char)
         if start < end:
-            tokens = [(t.lower_, (t.lemma_ or t.text).lower()) for t in sent if not t.is_space]
+            tokens = [
+                (strings[lower], strings[lemma].lower() if lemma else strings[lower])
+                for lower, lemma, space in attrs[sent.start : sent.end]
+                if not space
+            ]
             yield _Sentence(start, end, paragraph, tokens)
 
 

@@ -67,11 +67,15 @@ def test_segment_with_a_trained_model_records_it_in_the_run(tmp_path, tiny_model
     assert config["model"] == str(tiny_model) and config["model_version"] == "0.0.1"
 
 
-def test_installed_trained_model_is_preferred(monkeypatch, tiny_model):
+def test_installed_trained_model_is_preferred(monkeypatch, request, tiny_model):
     """With nl_core_news_sm installed (simulated), it is chosen over the blank fallback."""
     import spacy
 
+    from qualcode import nlp as nlp_module
+
     real_load = spacy.load
+    nlp_module._load_cached.cache_clear()  # pipelines are cached per process
+    request.addfinalizer(nlp_module._load_cached.cache_clear)
     monkeypatch.setattr(spacy.util, "is_package", lambda name: name == "nl_core_news_sm")
     monkeypatch.setattr(
         spacy, "load", lambda name, **kw: real_load(tiny_model, **kw) if name == "nl_core_news_sm" else None
