@@ -3,7 +3,14 @@
 The public API; the CLI and the notebooks use exactly these names.
 """
 
+import os
+
 __version__ = "0.1.0"
+
+# Offline by default (DESIGN.md): interview data is sensitive, and models come from a local
+# path or an installed package. A user who wants the hub sets these variables to 0 first.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from qualcode.errors import (  # noqa: E402
     ConflictError,
