@@ -206,5 +206,63 @@ def segments(project, unit, fmt, output):
                 output.write(json.dumps({c: getattr(row, c) for c in columns}, ensure_ascii=False) + "\n")
 
 
+@main.group()
+def codebook():
+    """Load, show and export the project's codebook."""
+
+
+@codebook.command(name="load")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False))
+@_library_errors
+def codebook_load(project, path):
+    """Load a codebook (.yaml, .csv, .qdc, .qdpx) as the project's new codebook version."""
+    with _open(project) as proj:
+        changes = proj.load_codebook(path)
+        total = len(proj.codebook().codes)
+    summary = ", ".join(f"{len(names)} {kind}" for kind, names in changes.items() if names) or "no changes"
+    click.echo(f"codebook loaded: {total} codes ({summary})")
+    for kind in ("renamed", "merged", "retired"):
+        for name in changes[kind]:
+            click.echo(f"  {kind}: {name}")
+
+
+@codebook.command(name="show")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--details", is_flag=True, help="Also show definitions, criteria and keywords.")
+@_library_errors
+def codebook_show(project, details):
+    """Print the codebook as a tree."""
+    with _open(project) as proj:
+        book = proj.codebook()
+    if not book.codes:
+        raise click.ClickException("the project has no codebook yet; load one with: qualcode codebook load")
+
+    def show(parent, depth):
+        for code in book.children(parent):
+            click.echo(f"{'  ' * depth}{code.name} [{code.kind}]")
+            if details:
+                pad = "  " * (depth + 1)
+                if code.description:
+                    click.echo(f"{pad}{code.description}")
+                words = code.keywords + code.lemmas
+                if words:
+                    click.echo(f"{pad}words: {', '.join(words)}")
+            show(code.name, depth + 1)
+
+    show(None, 0)
+
+
+@codebook.command(name="export")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False))
+@_library_errors
+def codebook_export(project, path):
+    """Write the codebook to PATH (.yaml, .csv or .qdc)."""
+    with _open(project) as proj:
+        proj.export_codebook(path)
+    click.echo(f"wrote {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

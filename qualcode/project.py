@@ -204,6 +204,38 @@ class Project:
                 for label in q.unmatched_participants(conn)
             ]
 
+    # -- codebook ----------------------------------------------------------------------------
+
+    def load_codebook(self, path: str | Path) -> dict[str, list[str]]:
+        """Read a codebook file (YAML, CSV, .qdc, .qdpx) and make it the current version.
+
+        Codes keep their identity, and so their codings, when renamed (``formerly``), moved
+        or merged (``merges``); codes left out are retired, not deleted. Returns the names of
+        the codes per change (added, renamed, changed, moved, merged, retired).
+        """
+        from qualcode.codebook import read_codebook
+        from qualcode.store import codes as code_store
+
+        codebook = read_codebook(path)
+        with self._db.transaction() as conn:
+            code_store.check_rename_target(conn, codebook)
+            return code_store.apply_codebook(conn, codebook, origin=str(path))
+
+    def codebook(self):
+        """The current codebook (a :class:`qualcode.codebook.Codebook`)."""
+        from qualcode.store import codes as code_store
+
+        return code_store.current_codebook(self._db.connection)
+
+    def export_codebook(self, path: str | Path) -> None:
+        """Write the current codebook as YAML, CSV or REFI-QDA .qdc (by extension)."""
+        from qualcode.codebook import write_codebook
+
+        codebook = self.codebook()
+        if not codebook.codes:
+            raise ConflictError("the project has no codebook yet; load one with: qualcode codebook load")
+        write_codebook(codebook, path)
+
     # -- segmentation ----------------------------------------------------------------------
 
     def segment(

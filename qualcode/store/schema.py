@@ -162,4 +162,49 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        "0002_codebook_versions_and_decisions",
+        (
+            """CREATE TABLE codebook_versions (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                summary TEXT NOT NULL DEFAULT '{}',
+                created_at TEXT NOT NULL
+            )""",
+            "ALTER TABLE codes ADD COLUMN position INTEGER NOT NULL DEFAULT 0",
+            # A merged code keeps its row (and its codings), which now count for merged_into.
+            "ALTER TABLE codes ADD COLUMN merged_into INTEGER REFERENCES codes(id)",
+            # A code left out of a later codebook version is retired, never deleted.
+            "ALTER TABLE codes ADD COLUMN retired_in INTEGER REFERENCES codebook_versions(id)",
+            """CREATE TABLE code_history (
+                version_id INTEGER NOT NULL REFERENCES codebook_versions(id),
+                code_id INTEGER NOT NULL REFERENCES codes(id),
+                change TEXT NOT NULL,
+                name TEXT NOT NULL,
+                parent_id INTEGER,
+                kind TEXT NOT NULL,
+                description TEXT NOT NULL,
+                details TEXT NOT NULL,
+                PRIMARY KEY (version_id, code_id)
+            )""",
+            # The review log: one row per human decision, never updated.
+            """CREATE TABLE decisions (
+                id INTEGER PRIMARY KEY,
+                coder TEXT NOT NULL,
+                action TEXT NOT NULL
+                    CHECK (action IN ('accept', 'reject', 'edit', 'add', 'remove', 'undo')),
+                suggestion_id INTEGER REFERENCES suggestions(id),
+                coding_id INTEGER REFERENCES codings(id),
+                undoes INTEGER REFERENCES decisions(id),
+                note TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX decisions_by_suggestion ON decisions(suggestion_id)",
+            "CREATE INDEX suggestions_by_run ON suggestions(run_id)",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,60 @@
+"""Codebooks: the model, and reading and writing YAML, CSV and REFI-QDA files."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from qualcode.codebook.model import KINDS, Code, Codebook
+from qualcode.errors import InputError, QualcodeWarning
+
+READABLE = (".yaml", ".yml", ".csv", ".qdc", ".qdpx", ".qde")
+WRITABLE = (".yaml", ".yml", ".csv", ".qdc")
+
+__all__ = ["KINDS", "READABLE", "WRITABLE", "Code", "Codebook", "read_codebook", "write_codebook"]
+
+
+def read_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook; the format follows the file's extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError("no such codebook file", str(path))
+    if suffix in (".yaml", ".yml"):
+        from qualcode.codebook.yamlfile import read_yaml
+
+        return read_yaml(path)
+    if suffix == ".csv":
+        from qualcode.codebook.csvfile import read_csv
+
+        return read_csv(path)
+    if suffix in (".qdc", ".qdpx", ".qde"):
+        from qualcode.codebook import refi
+
+        reader = refi.read_qdc if suffix == ".qdc" else refi.read_qdpx_codebook
+        codebook, notes = reader(path)
+        for note in notes:
+            warnings.warn(note, QualcodeWarning, stacklevel=2)
+        return codebook
+    raise InputError(f"unknown codebook format {suffix!r}; use one of {', '.join(READABLE)}", str(path))
+
+
+def write_codebook(codebook: Codebook, path: str | Path) -> None:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        from qualcode.codebook.yamlfile import write_yaml
+
+        write_yaml(codebook, path)
+    elif suffix == ".csv":
+        from qualcode.codebook.csvfile import write_csv
+
+        write_csv(codebook, path)
+    elif suffix == ".qdc":
+        from qualcode.codebook.refi import write_qdc
+
+        write_qdc(codebook, path)
+    else:
+        raise InputError(
+            f"cannot write a codebook as {suffix!r}; use one of {', '.join(WRITABLE)}", str(path)
+        )

@@ -1,0 +1,170 @@
+"""SQL for the codebook: versions, codes, their history, renames, moves and merges."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from qualcode.codebook.model import Code, Codebook
+from qualcode.errors import ConflictError
+from qualcode.store.db import utc_now
+
+
+def apply_codebook(conn: sqlite3.Connection, codebook: Codebook, origin: str) -> dict[str, list[str]]:
+    """Make ``codebook`` the project's current codebook, as a new version.
+
+    Codes are matched by name, or by a name in ``formerly`` (a rename); a matched code keeps
+    its row, so its codings stay with it whatever else changed. Codes named in ``merges``
+    point at the code that absorbed them; codes missing from the new version are retired.
+    Returns the names per kind of change.
+    """
+    now = utc_now()
+    version = conn.execute(
+        "INSERT INTO codebook_versions (name, origin, created_at) VALUES (?, ?, ?)",
+        (codebook.name, origin, now),
+    ).lastrowid
+    rows = {r["name"]: r for r in conn.execute("SELECT * FROM codes")}
+    changes: dict[str, list[str]] = {
+        k: [] for k in ("added", "renamed", "changed", "moved", "merged", "retired")
+    }
+    ids: dict[str, int] = {}
+    kept: dict[int, str] = {}
+    for position, code in enumerate(codebook.ordered()):
+        row = rows.get(code.name)
+        change = None
+        if row is None:
+            row = next((rows[old] for old in code.formerly if old in rows), None)
+            if row is not None:
+                change = "renamed"
+        values = (
+            code.name,
+            code.description,
+            code.kind,
+            code.label,
+            code.colour,
+            json.dumps(code.details(), ensure_ascii=False),
+            position,
+        )
+        if row is None:
+            ids[code.name] = conn.execute(
+                "INSERT INTO codes (name, description, kind, label, colour, details, position, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, now),
+            ).lastrowid
+            change = "added"
+        else:
+            ids[code.name] = row["id"]
+            if change is None and _differs(row, code):
+                change = "changed"
+            conn.execute(
+                "UPDATE codes SET name = ?, description = ?, kind = ?, label = ?, colour = ?, details = ?, "
+                "position = ?, merged_into = NULL, retired_in = NULL WHERE id = ?",
+                (*values, row["id"]),
+            )
+        kept[ids[code.name]] = change or "unchanged"
+        if change:
+            changes[change].append(code.name)
+    for code in codebook.codes:
+        parent_id = ids[code.parent] if code.parent else None
+        old = conn.execute("SELECT parent_id FROM codes WHERE id = ?", (ids[code.name],)).fetchone()[0]
+        if old != parent_id:
+            conn.execute("UPDATE codes SET parent_id = ? WHERE id = ?", (parent_id, ids[code.name]))
+            if kept[ids[code.name]] != "added":
+                if kept[ids[code.name]] == "unchanged":
+                    kept[ids[code.name]] = "moved"
+                changes["moved"].append(code.name)
+    for code in codebook.codes:
+        for absorbed in code.merges:
+            row = rows.get(absorbed)
+            if row is None:
+                continue
+            target = ids[code.name]
+            conn.execute(
+                "UPDATE codes SET merged_into = ?, retired_in = NULL, parent_id = NULL WHERE id = ?",
+                (target, row["id"]),
+            )
+            conn.execute("UPDATE codes SET merged_into = ? WHERE merged_into = ?", (target, row["id"]))
+            kept[row["id"]] = "merged"
+            changes["merged"].append(absorbed)
+    for row in rows.values():
+        if row["id"] not in kept and row["merged_into"] is None and row["retired_in"] is None:
+            conn.execute(
+                "UPDATE codes SET retired_in = ?, parent_id = NULL WHERE id = ?", (version, row["id"])
+            )
+            kept[row["id"]] = "retired"
+            changes["retired"].append(row["name"])
+    conn.executemany(
+        "INSERT INTO code_history (version_id, code_id, change, name, parent_id, kind, description, details) "
+        "SELECT ?, id, ?, name, parent_id, kind, description, details FROM codes WHERE id = ?",
+        [(version, change, code_id) for code_id, change in kept.items()],
+    )
+    conn.execute(
+        "UPDATE codebook_versions SET summary = ? WHERE id = ?",
+        (json.dumps({k: len(v) for k, v in changes.items()}), version),
+    )
+    return changes
+
+
+def _differs(row: sqlite3.Row, code: Code) -> bool:
+    return (row["description"], row["kind"], row["label"], row["colour"], json.loads(row["details"])) != (
+        code.description,
+        code.kind,
+        code.label,
+        code.colour,
+        code.details(),
+    ) or row["retired_in"] is not None
+
+
+def current_codebook(conn: sqlite3.Connection) -> Codebook:
+    """The active codes (not retired, not merged away), in codebook order."""
+    rows = conn.execute(
+        "SELECT c.*, p.name AS parent_name FROM codes c LEFT JOIN codes p ON p.id = c.parent_id "
+        "WHERE c.retired_in IS NULL AND c.merged_into IS NULL ORDER BY c.position, c.id"
+    ).fetchall()
+    name = conn.execute("SELECT name FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
+    codes = []
+    for row in rows:
+        details = json.loads(row["details"])
+        merged = [r[0] for r in conn.execute("SELECT name FROM codes WHERE merged_into = ?", (row["id"],))]
+        codes.append(
+            Code(
+                name=row["name"],
+                description=row["description"],
+                parent=row["parent_name"],
+                kind=row["kind"],
+                label=row["label"],
+                colour=row["colour"],
+                inclusion=details.get("inclusion", []),
+                exclusion=details.get("exclusion", []),
+                examples=details.get("examples", []),
+                keywords=details.get("keywords", []),
+                lemmas=details.get("lemmas", []),
+                merges=merged,
+            )
+        )
+    return Codebook(codes, name=name[0] if name else "")
+
+
+def code_ids(conn: sqlite3.Connection) -> dict[str, int]:
+    """Every code name the project has known, mapped to the code that now stands for it."""
+    return {r[0]: r[1] for r in conn.execute("SELECT name, COALESCE(merged_into, id) FROM codes")}
+
+
+def codebook_versions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM codebook_versions ORDER BY id").fetchall()
+
+
+def check_rename_target(conn: sqlite3.Connection, codebook: Codebook) -> None:
+    """A rename onto a name that an old (retired or merged) code still holds is ambiguous."""
+    for code in codebook.codes:
+        if code.formerly and conn.execute("SELECT 1 FROM codes WHERE name = ?", (code.name,)).fetchone():
+            olds = [
+                o
+                for o in code.formerly
+                if conn.execute("SELECT 1 FROM codes WHERE name = ?", (o,)).fetchone()
+            ]
+            if olds:
+                raise ConflictError(
+                    f"code {code.name!r} is said to be formerly {olds[0]!r}, but the project has codes with "
+                    f"both names; merge them instead (merges: [{olds[0]}])"
+                )
