@@ -264,5 +264,123 @@ def codebook_export(project, path):
     click.echo(f"wrote {path}")
 
 
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option(
+    "--suggester", default="ensemble", show_default=True, help="ensemble, lexical, semantic or supervised."
+)
+@click.option("--min-score", default=0.4, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--coder", help="Learn only from this coder's codings (default: every human coder).")
+@click.option(
+    "--embedder", type=click.Choice(["tfidf", "sentence-transformers"]), help="For semantic and ensemble."
+)
+@click.option("--embedding-model", type=click.Path(), help="A local sentence-transformers model folder.")
+@_library_errors
+def suggest(project, suggester, min_score, coder, embedder, embedding_model):
+    """Suggest codes for every segment (stored as suggestions, never as codings)."""
+    options = {}
+    if embedder:
+        options["embedder"] = embedder
+    if embedding_model:
+        options["model"] = embedding_model
+        options.setdefault("embedder", "sentence-transformers")
+    if options and suggester not in ("semantic", "ensemble"):
+        raise click.UsageError("--embedder and --embedding-model go with --suggester semantic or ensemble")
+    with _open(project) as proj:
+        report = proj.suggest(suggester, min_score, coder, **options)
+    click.echo(
+        f"{report.suggestions} suggestions (score >= {min_score}) for {report.segments} segments by "
+        f"{report.suggester}; {report.codes_learned} codes learned from codings (run {report.run_id})"
+    )
+
+
+@main.group()
+def codings():
+    """Import and export human codings."""
+
+
+@codings.command(name="import")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("csv_path", metavar="CODINGS_CSV", type=click.Path(dir_okay=False))
+@click.option("--coder", help="Coder for every row (otherwise the coder column).")
+@click.option("--add-missing-codes", is_flag=True, help="Add codes that are not in the codebook.")
+@_library_errors
+def codings_import(project, csv_path, coder, add_missing_codes):
+    """Import codings: source,start,end,code,coder (optional text column is checked)."""
+    with _open(project) as proj:
+        report = proj.import_codings(csv_path, coder, add_missing_codes)
+    click.echo(f"imported {report.imported} codings by {', '.join(sorted(report.coders)) or 'nobody'}")
+    if report.added_codes:
+        click.echo(f"added {len(report.added_codes)} codes: {', '.join(report.added_codes)}")
+
+
+@codings.command(name="export")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--coder", help="Only this coder's codings.")
+@_library_errors
+def codings_export(project, path, coder):
+    """Write codings as CSV: source,start,end,code,coder."""
+    with _open(project) as proj:
+        count = proj.export_codings(path, coder)
+    click.echo(f"wrote {count} codings to {path}")
+
+
+@main.group()
+def suggestions():
+    """Export machine suggestions."""
+
+
+@suggestions.command(name="export")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--run", "run_id", type=int, help="A suggest run's number (default: the latest).")
+@_library_errors
+def suggestions_export(project, path, run_id):
+    """Write suggestions as CSV: source,start,end,code,score,suggester,rationale."""
+    with _open(project) as proj:
+        count = proj.export_suggestions(path, run_id)
+    click.echo(f"wrote {count} suggestions to {path}")
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--coder", required=True, help="Whose codings are learned from and scored against.")
+@click.option(
+    "--split-by-source",
+    "split",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0.05, 0.95),
+    help="Share of the coded sources to learn from.",
+)
+@click.option("--seed", default=1, show_default=True, help="Which sources go to which side.")
+@click.option("--suggester", default="ensemble", show_default=True)
+@click.option("--min-score", default=0.4, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the figures as CSV.")
+@_library_errors
+def evaluate(project, coder, split, seed, suggester, min_score, csv_path):
+    """Score the suggestions against a coder's codings on held-out sources (with a keyword baseline)."""
+    with _open(project) as proj:
+        result = proj.evaluate(coder, split, seed, suggester, min_score)
+    click.echo(result.to_text())
+    if csv_path:
+        result.write_csv(csv_path)
+        click.echo(f"\nwrote {csv_path}")
+
+
+@main.command(name="next")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--coder", help="Learn from this coder's codings.")
+@click.option("-n", "limit", default=10, show_default=True, help="How many segments.")
+@_library_errors
+def next_(project, coder, limit):
+    """List the uncoded segments worth coding next (active learning: most informative first)."""
+    with _open(project) as proj:
+        ranked = proj.most_informative(coder, limit)
+    for segment, score in ranked:
+        click.echo(f"{score:.2f}  {segment.source}  {segment.text[:100]}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

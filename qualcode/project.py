@@ -236,6 +236,65 @@ class Project:
             raise ConflictError("the project has no codebook yet; load one with: qualcode codebook load")
         write_codebook(codebook, path)
 
+    # -- codings and suggestions -----------------------------------------------------------------
+
+    def import_codings(self, path: str | Path, coder: str | None = None, add_missing_codes: bool = False):
+        """Import human codings (``source,start,end,code,coder``); exact spans are kept and
+        meet segments by overlap. Unknown codes are an error unless ``add_missing_codes``."""
+        from qualcode.codings import import_codings
+
+        return import_codings(self._db, path, coder, add_missing_codes)
+
+    def export_codings(self, path: str | Path, coder: str | None = None) -> int:
+        from qualcode.codings import export_codings
+
+        return export_codings(self._db, path, coder)
+
+    def suggest(
+        self,
+        suggester: str = "ensemble",
+        min_score: float = 0.4,
+        coder: str | None = None,
+        unit: str | None = None,
+        **options,
+    ):
+        """Suggest codes for every segment and store them (a suggestion is never a coding).
+
+        ``coder`` limits learning to that person's codings (default: every human coder);
+        ``options`` go to the suggester (e.g. ``embedder="sentence-transformers", model=PATH``).
+        """
+        from qualcode.suggest.runner import run_suggestions
+
+        versions = _versions(**{"scikit-learn": _package_version("scikit-learn")})
+        return run_suggestions(self._db, suggester, options, min_score, coder, unit, versions)
+
+    def export_suggestions(self, path: str | Path, run_id: int | None = None) -> int:
+        """Write the latest run's suggestions (``source,start,end,code,score,suggester,rationale``)."""
+        from qualcode.suggest.runner import export_suggestions
+
+        return export_suggestions(self._db, path, run_id)
+
+    def evaluate(
+        self,
+        coder: str,
+        split: float = 0.5,
+        seed: int = 1,
+        suggester: str = "ensemble",
+        min_score: float = 0.4,
+        **options,
+    ):
+        """Learn from ``coder``'s codings in part of the sources, suggest on the rest, and
+        score against that coder (with a keyword-search baseline). See :mod:`qualcode.evaluate`."""
+        from qualcode.evaluate import evaluate
+
+        return evaluate(self._db, coder, split, seed, suggester, min_score, options=options)
+
+    def most_informative(self, coder: str | None = None, limit: int = 20, unit: str | None = None):
+        """Active learning: the uncoded segments whose coding would teach the models most."""
+        from qualcode.suggest.runner import most_informative
+
+        return most_informative(self._db, coder, unit, limit)
+
     # -- segmentation ----------------------------------------------------------------------
 
     def segment(
@@ -379,6 +438,15 @@ def _versions(**extra) -> dict:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[package] = importlib.metadata.version(package)
     return {**versions, **extra}
+
+
+def _package_version(name: str) -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def _run_dict(row) -> dict | None:

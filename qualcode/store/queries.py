@@ -281,3 +281,7 @@ def role_overview(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(
         conn.execute("SELECT COALESCE(role, '(no role)'), COUNT(*) FROM speakers GROUP BY 1 ORDER BY 1")
     )
+
+
+def segment_spans(conn: sqlite3.Connection, unit: str) -> list[sqlite3.Row]:
+    return conn.execute('SELECT id, source_id, start, "end" FROM segments WHERE unit = ?', (unit,)).fetchall()

@@ -1,0 +1,106 @@
+"""Human codings from and to CSV (``source,start,end,code,coder``), checked before storing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.codebook.model import Code
+from qualcode.errors import InputError
+from qualcode.ingest.decode import decode
+from qualcode.store import codes as code_store
+from qualcode.store import codings as coding_store
+
+REQUIRED = ("source", "start", "end", "code")
+
+
+@dataclass
+class CodingsReport:
+    imported: int = 0
+    coders: set[str] = field(default_factory=set)
+    added_codes: list[str] = field(default_factory=list)
+
+
+def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: bool) -> CodingsReport:
+    """Check every row (sources, offsets, codes, an optional ``text`` column against the
+    source), then store them all in one transaction, or nothing."""
+    path = Path(path)
+    try:
+        text, _, _ = decode(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise InputError(f"cannot read the codings file: {exc.strerror}", str(path)) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in columns]
+    if "coder" not in columns and not coder:
+        missing.append("coder (or give --coder)")
+    if missing:
+        raise InputError(
+            f"a codings CSV needs source,start,end,code,coder; missing: {', '.join(missing)}", str(path), 1
+        )
+    reader.fieldnames = columns
+    conn = db.connection
+    sources = coding_store.source_spans(conn)
+    known_codes = code_store.code_ids(conn)
+    rows, unknown_codes = [], []
+    for record in reader:
+        line = reader.line_num
+        name = (record["source"] or "").strip()
+        if name not in sources:
+            known = ", ".join(sorted(sources)[:5]) + (" ..." if len(sources) > 5 else "")
+            raise InputError(
+                f"unknown source {name!r}; the project has: {known or 'no sources'}", str(path), line
+            )
+        source_id, length = sources[name]
+        try:
+            start, end = int(record["start"]), int(record["end"])
+        except (TypeError, ValueError):
+            raise InputError(
+                "start and end must be whole numbers (character offsets)", str(path), line
+            ) from None
+        if not 0 <= start < end <= length:
+            raise InputError(
+                f"span {start}-{end} does not fit source {name!r} of {length} characters", str(path), line
+            )
+        expected = record.get("text")
+        if expected and coding_store.source_slice(conn, source_id, start, end) != expected:
+            raise InputError(
+                f"the text column does not match {name!r}[{start}:{end}]; check the offsets", str(path), line
+            )
+        code = (record["code"] or "").strip()
+        who = coder or (record.get("coder") or "").strip()
+        if not code or not who:
+            raise InputError("every row needs a code and a coder", str(path), line)
+        if code not in known_codes and code not in unknown_codes:
+            unknown_codes.append(code)
+        rows.append((source_id, start, end, code, who))
+    if unknown_codes and not add_missing_codes:
+        raise InputError(
+            f"{len(unknown_codes)} codes are not in the codebook: {', '.join(unknown_codes)}; "
+            f"add them to the codebook, or pass --add-missing-codes",
+            str(path),
+        )
+    report = CodingsReport()
+    with db.transaction():
+        if unknown_codes:
+            codebook = code_store.current_codebook(conn)
+            codebook.codes += [Code(name=c, description="added by a codings import") for c in unknown_codes]
+            code_store.apply_codebook(conn, codebook.validate(), origin=f"codings import {path}")
+            known_codes = code_store.code_ids(conn)
+            report.added_codes = unknown_codes
+        report.imported = coding_store.insert_codings(
+            conn, [(s, a, b, known_codes[c], who) for s, a, b, c, who in rows], origin="import"
+        )
+    report.coders = {row[4] for row in rows}
+    return report
+
+
+def export_codings(db, path: str | Path, coder: str | None = None) -> int:
+    rows = coding_store.codings_table(db.connection, coder)
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("source", "start", "end", "code", "coder"))
+        writer.writerows((r["source"], r["start"], r["end"], r["code"], r["coder"]) for r in rows)
+    return len(rows)

@@ -1,0 +1,79 @@
+"""What every suggester sees and returns, and the base class they share.
+
+Suggesters never touch the database: the project hands them segments, a profile of the
+codebook (texts already lemmatised with the project's pipeline) and the labels people gave,
+and stores what they return as suggestions with their name and version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SegmentData:
+    id: int
+    source: str
+    text: str
+    norm: str  # lower-cased tokens, space separated
+    lemmas: str  # one lemma per token of norm
+
+
+@dataclass(frozen=True)
+class CodeProfile:
+    """A code as the suggesters use it; ``*_lemmas`` are lemmatised, lower-cased texts."""
+
+    name: str
+    kind: str
+    definition: str  # name, description and inclusion criteria, as written
+    definition_lemmas: str
+    examples: tuple[str, ...] = ()
+    example_lemmas: tuple[str, ...] = ()
+    keywords: tuple[tuple[str, ...], ...] = ()  # lower-cased token sequences
+    keyword_texts: tuple[str, ...] = ()  # the keywords as written
+    lemma_patterns: tuple[tuple[str, ...], ...] = ()  # lemma sequences
+
+
+@dataclass
+class Labels:
+    """What people decided, for learning.
+
+    ``coded`` maps every segment in the coded part of the project (the sources a coder has
+    worked through) to the codes it carries; an empty set there means "none of them".
+    ``rejected`` holds suggestions people turned down, anywhere: explicit negatives.
+    """
+
+    coded: dict[int, set[str]] = field(default_factory=dict)
+    rejected: dict[int, set[str]] = field(default_factory=dict)
+
+    def positives(self, code: str) -> set[int]:
+        return {s for s, codes in self.coded.items() if code in codes}
+
+    def negatives(self, code: str) -> set[int]:
+        closed_world = {s for s, codes in self.coded.items() if code not in codes}
+        return closed_world | {s for s, codes in self.rejected.items() if code in codes}
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float  # 0..1, higher is more likely
+    rationale: str  # what a researcher can check: matched words, nearest example
+
+
+class Suggester:
+    """Base class. ``__init__`` stores options only; ``fit`` learns and returns self;
+    learned state ends in ``_``; ``suggest`` returns, per segment, a score per code."""
+
+    name = "base"
+    version = "0"
+
+    def config(self) -> dict:
+        """The options this suggester was made with, stored with each run."""
+        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
+
+    def fit(self, codes: Sequence[CodeProfile], corpus: Sequence[SegmentData], labels: Labels) -> Suggester:
+        raise NotImplementedError
+
+    def suggest(self, segments: Sequence[SegmentData]) -> list[dict[str, Scored]]:
+        raise NotImplementedError

@@ -1,0 +1,79 @@
+"""The default suggester: lexical, semantic and supervised evidence combined.
+
+Where people have coded enough examples of a code, the supervised probability leads and the
+other two add a little; elsewhere the keyword and similarity evidence carry it alone. The
+rationale keeps each part's reason, so a researcher sees why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qualcode.suggest.base import CodeProfile, Labels, Scored, SegmentData, Suggester
+from qualcode.suggest.lexical import LexicalSuggester
+from qualcode.suggest.semantic import SemanticSuggester
+from qualcode.suggest.supervised import SupervisedSuggester
+
+
+class EnsembleSuggester(Suggester):
+    name = "ensemble"
+    version = "1"
+
+    def __init__(
+        self,
+        embedder: str = "tfidf",
+        model: str | None = None,
+        learned_weight: float = 0.8,
+        lexical_weight: float = 0.5,
+    ):
+        self.embedder = embedder
+        self.model = model
+        self.learned_weight = learned_weight  # share of the supervised score where it exists
+        self.lexical_weight = lexical_weight  # share of keywords (vs. similarity) in the rest
+
+    def fit(
+        self, codes: Sequence[CodeProfile], corpus: Sequence[SegmentData], labels: Labels
+    ) -> EnsembleSuggester:
+        self.lexical_ = LexicalSuggester().fit(codes, corpus, labels)
+        self.semantic_ = SemanticSuggester(self.embedder, self.model).fit(codes, corpus, labels)
+        self.supervised_ = SupervisedSuggester().fit(codes, corpus, labels)
+        return self
+
+    def refit(self, codes: Sequence[CodeProfile], labels: Labels) -> EnsembleSuggester:
+        self.supervised_.refit(codes, labels)
+        return self
+
+    def suggest(self, segments: Sequence[SegmentData]) -> list[dict[str, Scored]]:
+        parts = zip(
+            self.lexical_.suggest(segments),
+            self.semantic_.suggest(segments),
+            self.supervised_.suggest(segments),
+            strict=True,
+        )
+        return [self._combine(lex, sem, sup) for lex, sem, sup in parts]
+
+    def _combine(self, lex: dict, sem: dict, sup: dict) -> dict[str, Scored]:
+        combined = {}
+        for code in set(lex) | set(sem) | set(sup):
+            unlearned = self.lexical_weight * _score(lex, code) + (1 - self.lexical_weight) * _score(
+                sem, code
+            )
+            if code in self.supervised_.models_:
+                score = self.learned_weight * _score(sup, code) + (1 - self.learned_weight) * unlearned
+            else:
+                score = unlearned
+            reasons = [
+                f"{part}: {d[code].rationale}"
+                for part, d in (("learned", sup), ("words", lex), ("similar", sem))
+                if code in d
+            ]
+            combined[code] = Scored(score, "; ".join(reasons))
+        return combined
+
+    def informativeness(self, segments: Sequence[SegmentData]):
+        return self.supervised_.informativeness(segments)
+
+
+def _score(scores: dict[str, Scored], code: str) -> float:
+    found = scores.get(code)
+    return found.score if found else 0.0
