@@ -269,7 +269,7 @@ def codebook_export(project, path):
 @click.option(
     "--suggester", default="ensemble", show_default=True, help="ensemble, lexical, semantic or supervised."
 )
-@click.option("--min-score", default=0.4, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--min-score", default=0.3, show_default=True, type=click.FloatRange(0, 1))
 @click.option("--coder", help="Learn only from this coder's codings (default: every human coder).")
 @click.option(
     "--embedder", type=click.Choice(["tfidf", "sentence-transformers"]), help="For semantic and ensemble."
@@ -356,7 +356,7 @@ def suggestions_export(project, path, run_id):
 )
 @click.option("--seed", default=1, show_default=True, help="Which sources go to which side.")
 @click.option("--suggester", default="ensemble", show_default=True)
-@click.option("--min-score", default=0.4, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--min-score", default=0.3, show_default=True, type=click.FloatRange(0, 1))
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the figures as CSV.")
 @_library_errors
 def evaluate(project, coder, split, seed, suggester, min_score, csv_path):

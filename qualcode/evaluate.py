@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualcode.embed.stopwords import DUTCH_STOP_WORDS
 from qualcode.errors import ConflictError
 from qualcode.suggest import make_suggester
 from qualcode.suggest.base import CodeProfile, Labels, SegmentData
-from qualcode.suggest.runner import prepare
+from qualcode.suggest.runner import prepare, with_language
 
 BASELINE = "keyword search"
 
@@ -132,7 +133,7 @@ def evaluate(
     split: float = 0.5,
     seed: int = 1,
     suggester: str = "ensemble",
-    min_score: float = 0.4,
+    min_score: float = 0.3,
     unit: str | None = None,
     ks: tuple[int, ...] = (1, 3),
     options: dict | None = None,
@@ -154,7 +155,8 @@ def evaluate(
     )
     test_segments = [s for name in test for s in by_source[name]]
     gold = [labels.coded.get(s.id, set()) for s in test_segments]
-    model = make_suggester(suggester, **(options or {})).fit(codes, segments, learn)
+    options = with_language(db.connection, suggester, options or {})
+    model = make_suggester(suggester, **options).fit(codes, segments, learn)
     predicted = [{code: r.score for code, r in scored.items()} for scored in model.suggest(test_segments)]
     systems = [
         score_system(suggester, predicted, gold, min_score, ks),
@@ -187,10 +189,15 @@ def score_system(
 
 
 def keyword_baseline(codes: Sequence[CodeProfile], segments: Sequence[SegmentData]) -> list[dict[str, float]]:
-    """Code names and keywords searched as whole words in the text; score = number found."""
+    """Autocoding as QDA tools offer it: the code's name, the content words of a longer name,
+    and its keywords, searched as whole words (any case); score = number of hits."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    stop = DUTCH_STOP_WORDS | ENGLISH_STOP_WORDS
     patterns = {}
     for code in codes:
-        terms = [code.name.lower()] + [k.lower() for k in code.keyword_texts]
+        words = [w for w in re.findall(r"\w[\w'-]*", code.name.lower()) if len(w) > 3 and w not in stop]
+        terms = [code.name.lower(), *words, *(k.lower() for k in code.keyword_texts)]
         alternatives = "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True) if t)
         patterns[code.name] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
     return [

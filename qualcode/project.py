@@ -253,7 +253,7 @@ class Project:
     def suggest(
         self,
         suggester: str = "ensemble",
-        min_score: float = 0.4,
+        min_score: float = 0.3,
         coder: str | None = None,
         unit: str | None = None,
         **options,
@@ -280,7 +280,7 @@ class Project:
         split: float = 0.5,
         seed: int = 1,
         suggester: str = "ensemble",
-        min_score: float = 0.4,
+        min_score: float = 0.3,
         **options,
     ):
         """Learn from ``coder``'s codings in part of the sources, suggest on the rest, and
@@ -369,6 +369,13 @@ class Project:
                 yield TurnSpan(source_id, turn["id"], text, turn["start"], turn["end"])
             if progress:
                 progress(1)
+
+    def source_text(self, name: str) -> str:
+        """The normalised text of a source; every offset in the project points into it."""
+        row = q.source_by_name(self._db.connection, name)
+        if row is None:
+            raise InputError(f"no source named {name!r} in the project")
+        return q.source_text(self._db.connection, row["id"])
 
     def source_count(self) -> int:
         return len(q.source_ids(self._db.connection))

@@ -23,11 +23,13 @@ class EnsembleSuggester(Suggester):
         self,
         embedder: str = "tfidf",
         model: str | None = None,
+        language: str = "nl",
         learned_weight: float = 0.8,
         lexical_weight: float = 0.5,
     ):
         self.embedder = embedder
         self.model = model
+        self.language = language
         self.learned_weight = learned_weight  # share of the supervised score where it exists
         self.lexical_weight = lexical_weight  # share of keywords (vs. similarity) in the rest
 
@@ -35,7 +37,9 @@ class EnsembleSuggester(Suggester):
         self, codes: Sequence[CodeProfile], corpus: Sequence[SegmentData], labels: Labels
     ) -> EnsembleSuggester:
         self.lexical_ = LexicalSuggester().fit(codes, corpus, labels)
-        self.semantic_ = SemanticSuggester(self.embedder, self.model).fit(codes, corpus, labels)
+        self.semantic_ = SemanticSuggester(self.embedder, self.model, self.language).fit(
+            codes, corpus, labels
+        )
         self.supervised_ = SupervisedSuggester().fit(codes, corpus, labels)
         return self
 

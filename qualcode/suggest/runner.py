@@ -22,14 +22,27 @@ class SuggestReport:
     codes_learned: int  # codes with a supervised model (enough coded examples)
 
 
+def segmentation_config(conn) -> dict:
+    run = q.last_run(conn, "segment")
+    return json.loads(run["config"]) if run else {}
+
+
 def pipeline_for(conn):
     """The spaCy pipeline the project's segments were made with (to lemmatise code texts)."""
     from qualcode.nlp import load_pipeline
 
-    run = q.last_run(conn, "segment")
-    config = json.loads(run["config"]) if run else {}
+    config = segmentation_config(conn)
     model = config.get("model")
     return load_pipeline(config.get("language", "nl"), None if model in (None, "blank") else model)[0]
+
+
+def with_language(conn, suggester: str, options: dict) -> dict:
+    """Suggesters that read text in a language get the one the segments were made in."""
+    from qualcode.suggest import SUGGESTERS
+
+    if "language" in SUGGESTERS[suggester].__init__.__code__.co_varnames and "language" not in options:
+        return dict(options, language=segmentation_config(conn).get("language", "nl"))
+    return options
 
 
 def code_profiles(codebook, nlp) -> list[CodeProfile]:
@@ -95,7 +108,9 @@ def run_suggestions(
     db, suggester: str, options: dict, min_score: float, coder: str | None, unit: str | None, versions: dict
 ) -> SuggestReport:
     unit, codes, segments, known = prepare(db, unit, coder)
-    model = make_suggester(suggester, **options).fit(codes, segments, known)
+    model = make_suggester(suggester, **with_language(db.connection, suggester, options)).fit(
+        codes, segments, known
+    )
     scored = model.suggest(segments)
     code_ids = code_store.code_ids(db.connection)
     spans = {r["id"]: (r["source_id"], r["start"], r["end"]) for r in q.segment_spans(db.connection, unit)}

@@ -15,9 +15,16 @@ class SemanticSuggester(Suggester):
     name = "semantic"
     version = "1"
 
-    def __init__(self, embedder: str = "tfidf", model: str | None = None, full_score_at: float = 0.5):
+    def __init__(
+        self,
+        embedder: str = "tfidf",
+        model: str | None = None,
+        language: str = "nl",
+        full_score_at: float = 0.5,
+    ):
         self.embedder = embedder
         self.model = model
+        self.language = language  # picks the TF-IDF stop words
         # Cosine similarities of short texts rarely pass 0.5; that much counts as certain.
         self.full_score_at = full_score_at
 
@@ -26,7 +33,10 @@ class SemanticSuggester(Suggester):
     ) -> SemanticSuggester:
         from qualcode.embed import make_embedder
 
-        options = {"model": self.model} if self.model else {}
+        if self.embedder == "tfidf":
+            options = {"stop_words": self.language if self.language in ("nl", "en") else None}
+        else:
+            options = {"model": self.model}
         self.embedder_ = make_embedder(self.embedder, **options)
         self.raw_texts_ = self.embedder != "tfidf"  # neural models read text, TF-IDF reads lemmas
         anchors, owners, shown = [], [], []

@@ -1,7 +1,8 @@
 """Supervised suggestions learned from people's codings (rejections count as negatives).
 
-One logistic regression per code over TF-IDF features of the lemmas, with probabilities
-calibrated on held-out folds (Platt scaling) when a code has enough examples. Features are
+One class-balanced logistic regression per code over TF-IDF features of the lemmas, with
+probabilities calibrated by Platt scaling on out-of-fold decision values when a code has
+enough examples (two per fold). Features are
 fitted once on the whole corpus, so retraining after a batch of review decisions only refits
 the small per-code models. ``informativeness`` orders segments for active learning.
 """
@@ -63,22 +64,34 @@ class SupervisedSuggester(Suggester):
         return self
 
     def _train(self, x, y, n_positive: int):
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.linear_model import LogisticRegression
+        """A class-balanced logistic regression, then Platt scaling fitted on out-of-fold
+        decision values, so its probabilities mean what they say. Returns (model, platt)."""
+        from sklearn.model_selection import StratifiedKFold
 
-        explain = LogisticRegression(C=self.regularisation, solver="liblinear", class_weight="balanced").fit(
-            x, y
-        )
+        model = self._classifier().fit(x, y)
         folds = min(self.calibration_folds, n_positive, len(y) - n_positive)
         if folds < 2:
-            return explain, explain
-        base = LogisticRegression(C=self.regularisation, solver="liblinear", class_weight="balanced")
-        calibrated = CalibratedClassifierCV(base, method="sigmoid", cv=folds).fit(x, y)
-        return calibrated, explain
+            return model, None
+        held_out = np.empty(len(y))
+        for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y):
+            held_out[test] = self._classifier().fit(x[train], y[train]).decision_function(x[test])
+        return model, platt_scaling(held_out, y)
+
+    def _classifier(self):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.regularisation, solver="liblinear", class_weight="balanced")
+
+    def _probability(self, code: str, x) -> np.ndarray:
+        model, platt = self.models_[code]
+        if platt is None:
+            return model.predict_proba(x)[:, 1]
+        slope, intercept = platt
+        return 1 / (1 + np.exp(-(slope * model.decision_function(x) + intercept)))
 
     def probabilities(self, segments: Sequence[SegmentData]) -> dict[str, np.ndarray]:
         x = self.vectorizer_.transform([s.lemmas for s in segments])
-        return {code: model.predict_proba(x)[:, 1] for code, (model, _) in self.models_.items()}
+        return {code: self._probability(code, x) for code in self.models_}
 
     def suggest(self, segments: Sequence[SegmentData]) -> list[dict[str, Scored]]:
         if not self.models_:
@@ -86,9 +99,9 @@ class SupervisedSuggester(Suggester):
         x = self.vectorizer_.transform([s.lemmas for s in segments])
         names = self.vectorizer_.get_feature_names_out()
         out: list[dict[str, Scored]] = [{} for _ in segments]
-        for code, (model, explain) in self.models_.items():
-            probability = model.predict_proba(x)[:, 1]
-            weights = x.multiply(explain.coef_[0]).tocsr()
+        for code, (model, _) in self.models_.items():
+            probability = self._probability(code, x)
+            weights = x.multiply(model.coef_[0]).tocsr()
             why = f"learned from {self.trained_on_[code]} coded segments"
             for i in np.flatnonzero(probability >= self.report_above):
                 begin, end = weights.indptr[i], weights.indptr[i + 1]
@@ -106,3 +119,27 @@ class SupervisedSuggester(Suggester):
             return np.zeros(len(segments))
         stacked = np.vstack(list(probabilities.values()))
         return (1 - np.abs(2 * stacked - 1)).max(axis=0)
+
+
+def platt_scaling(decision: np.ndarray, y: np.ndarray, iterations: int = 50) -> tuple[float, float]:
+    """Fit p = 1 / (1 + exp(-(a * decision + b))) by Newton's method, with Platt's smoothed
+    targets so that a perfectly separated fold does not give infinite confidence."""
+    positives = y.sum()
+    negatives = len(y) - positives
+    target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    a, b = 1.0, float(np.log((negatives + 1) / (positives + 1)) * -1)
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(a * decision + b)))
+        weight = np.maximum(p * (1 - p), 1e-12)
+        gradient = np.array([np.dot(p - target, decision), np.sum(p - target)])
+        hessian = np.array(
+            [
+                [np.dot(weight, decision * decision), np.dot(weight, decision)],
+                [np.dot(weight, decision), weight.sum()],
+            ]
+        )
+        step = np.linalg.solve(hessian + 1e-9 * np.eye(2), gradient)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)
