@@ -41,7 +41,7 @@ def coded(tmp_path):
     folder.mkdir()
     rows = [("source", "start", "end", "code", "coder", "text")]
     for n in range(6):
-        lines, turns = [], []
+        turns = []
         for i in range(3):
             for code, sentences in SENTENCES.items():
                 turns.append((code, sentences[(n + i) % 3]))
