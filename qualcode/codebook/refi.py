@@ -1,0 +1,477 @@
+"""REFI-QDA codebooks: write a ``.qdc``; read a ``.qdc``, a ``.qdpx`` project or a bare ``.qde``.
+
+REFI-QDA gives a code a name, a colour, a place in the hierarchy and one ``Description``. The
+rest of a qualcode code (criteria, examples, matching words, label) goes into that description
+as headed sections below the definition, readable in NVivo or ATLAS.ti and parsed back exactly::
+
+    <definition>
+
+    Inclusie:
+    - criterion
+    Exclusie:
+    - criterion
+    Voorbeelden:
+    - "quote"
+    Trefwoorden: zus, familie
+    Lemma's: naaste, broer
+    Label: Naasten
+    Eerdere namen: Familie
+    Samengevoegd uit: Broer, Zus
+
+The kind of a code goes into a ``Set`` named after the kind. GUIDs are ``uuid5`` of stable keys,
+so the same codebook always gives the same file. The readers return ``(codebook, warnings)``:
+the warnings say what had to change to fit qualcode (renamed duplicates, dropped colours).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path, PurePosixPath
+from xml.parsers import expat
+
+from qualcode import __version__
+from qualcode.codebook.model import KINDS, Code, Codebook
+from qualcode.errors import InputError
+
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+NS_PROJECT = "urn:QDA-XML:project:1.0"
+# Fixed for good: every GUID qualcode writes derives from it, so changing it changes every file.
+GUID_NAMESPACE = uuid.UUID("99a1c95a-7250-4c9c-86d2-d953f2f973e0")
+DEFAULT_ORIGIN = f"qualcode {__version__}"
+
+# (field, heading written, other headings accepted when reading)
+_SECTIONS = (
+    ("inclusion", "Inclusie", ("inclusion", "include", "inclusiecriteria")),
+    ("exclusion", "Exclusie", ("exclusion", "exclude", "exclusiecriteria")),
+    ("examples", "Voorbeelden", ("examples",)),
+    ("keywords", "Trefwoorden", ("keywords",)),
+    ("lemmas", "Lemma's", ("lemma’s", "lemmas")),
+    ("label", "Label", ()),
+    ("formerly", "Eerdere namen", ("formerly", "former names")),
+    ("merges", "Samengevoegd uit", ("merges", "merged from")),
+)
+_DEFINITION = "Definitie"  # only written when the definition itself looks like headed sections
+_HEADINGS = {alias.lower(): field for field, heading, aliases in _SECTIONS for alias in (heading, *aliases)}
+_HEADINGS.update({"definitie": "definition", "definition": "definition"})
+_HEADING_LINE = re.compile(
+    r"^(" + "|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)) + r")\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^[-*•]\s+(.*)$")
+_INDENT = "  "  # continuation lines of a multi-line item
+# Lists of words are written "a, b" when no item has a comma; criteria and examples are bullets.
+_COMMA_LISTS = ("keywords", "lemmas", "formerly", "merges")
+_QUOTES = (('"', '"'), ("“", "”"), ("„", "”"), ("„", "“"))
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+
+
+def code_guid(name: str) -> str:
+    """The GUID qualcode writes for the code called ``name`` (upper case, as other tools write)."""
+    return str(uuid.uuid5(GUID_NAMESPACE, "code:" + name)).upper()
+
+
+def set_guid(kind: str) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, "set:" + kind)).upper()
+
+
+# --- the description: definition plus headed sections ---------------------------------------
+
+
+def format_description(code: Code) -> str:
+    """The code's REFI ``Description``: its definition, then a section per filled field."""
+    lines: list[str] = []
+    for field, heading, _ in _SECTIONS:
+        value = getattr(code, field)
+        if not value:
+            continue
+        if field == "label":
+            lines.extend(_item(f"{heading}: ", value))
+        elif field in _COMMA_LISTS and all(_inline_safe(v) for v in value):
+            lines.append(f"{heading}: {', '.join(value)}")
+        else:
+            lines.append(f"{heading}:")
+            for item in value:
+                lines.extend(_item("- ", f'"{item}"' if field == "examples" else item))
+    definition = code.description.strip()
+    text = "\n".join(
+        ([definition, ""] if definition and lines else [definition] if definition else []) + lines
+    )
+    if definition and _filled(parse_description(text)) != _filled(_fields(code, definition)):
+        # The definition itself reads as headed sections: give it a heading of its own.
+        text = "\n".join(_item(f"{_DEFINITION}: ", definition) + lines)
+    return text
+
+
+def _fields(code: Code, definition: str) -> dict:
+    """What :func:`parse_description` should give back for ``code``."""
+    fields = {field: getattr(code, field) for field, _, _ in _SECTIONS}
+    return {"description": definition, **fields}
+
+
+def _filled(fields: dict) -> dict:
+    return {k: v for k, v in fields.items() if v or k == "description"}
+
+
+def _inline_safe(item: str) -> bool:
+    return bool(item) and item == item.strip() and "," not in item and "\n" not in item
+
+
+def _item(prefix: str, text: str) -> list[str]:
+    first, *rest = text.split("\n")
+    return [prefix + first] + [_INDENT + line for line in rest]
+
+
+def parse_description(text: str | None) -> dict:
+    """Split a ``Description`` into ``description`` and the fields of its headed sections.
+
+    The sections start at a heading line at the top or after a blank line, and run to the end;
+    when no such tail consists only of headings, bullets and indented continuation lines, the
+    whole text is the definition (so a foreign description is never cut up by accident).
+    """
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    for start, line in enumerate(lines):
+        if (start == 0 or not lines[start - 1].strip()) and _HEADING_LINE.match(line):
+            fields = _parse_sections(lines[start:])
+            if fields is not None:
+                parts = ("\n".join(lines[:start]).strip(), fields.pop("definition", ""))
+                fields["description"] = "\n\n".join(p for p in parts if p)
+                return fields
+    return {"description": text.strip()}
+
+
+def _parse_sections(lines: list[str]) -> dict | None:
+    """The fields in ``lines`` (which start with a heading), or None if a line does not fit."""
+    fields: dict = {}
+    field = None
+    items: list[str] | None = None  # the list being filled; its last entry may be continued
+    for line in lines:
+        heading = _HEADING_LINE.match(line)
+        bullet = _BULLET.match(line.lstrip())
+        if line.startswith(_INDENT) and items:
+            items[-1] += "\n" + line[len(_INDENT) :]
+        elif not line.strip():
+            continue
+        elif heading:
+            field, value = _HEADINGS[heading.group(1).lower()], heading.group(2)
+            items = fields.setdefault(field, [])
+            if field in _COMMA_LISTS:
+                items.extend(v.strip() for v in value.split(",") if v.strip())
+            elif value.strip():
+                items.append(value)
+        elif bullet and field is not None and field not in ("label", "definition"):
+            items = fields[field]
+            items.append(bullet.group(1))
+        else:
+            return None
+    out: dict = {}
+    for field, values in fields.items():
+        values = [v.strip() for v in values if v.strip()]
+        if field in ("label", "definition"):
+            out[field] = "\n".join(values) or None
+        elif field == "examples":
+            out["examples"] = [_unquote(v) for v in values]
+        else:
+            out[field] = values
+    return out if any(out.values()) else None
+
+
+def _unquote(text: str) -> str:
+    for left, right in _QUOTES:
+        if len(text) >= 2 and text.startswith(left) and text.endswith(right):
+            return text[len(left) : -len(right)]
+    return text
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def write_qdc(codebook: Codebook, path: str | Path, origin: str = DEFAULT_ORIGIN) -> None:
+    """Write ``codebook`` as a REFI-QDA codebook (``.qdc``), valid against ``Codebook.xsd``.
+
+    The same codebook always gives the same bytes: GUIDs come from the code names and kinds,
+    codes follow :meth:`Codebook.ordered`, sets follow the order of ``KINDS``.
+    """
+    codebook.validate()
+    codes = codebook.ordered()
+    if not codes:
+        raise InputError(
+            "the codebook has no codes, and a REFI-QDA codebook needs at least one; add a code first",
+            codebook.path,
+        )
+    # Unqualified tags under a default namespace declared on the root: ElementTree's
+    # default_namespace option refuses unqualified attributes, and register_namespace is global.
+    root = ET.Element("CodeBook", {"xmlns": NS_CODEBOOK, "origin": origin})
+    codes_element = ET.SubElement(root, "Codes")
+    for code in codebook.children(None):
+        _add_code(codes_element, code, codebook)
+    kinds = [kind for kind in KINDS if kind != "other" and any(c.kind == kind for c in codes)]
+    if kinds:
+        sets = ET.SubElement(root, "Sets")
+        for kind in kinds:
+            element = ET.SubElement(sets, "Set", {"guid": set_guid(kind), "name": kind})
+            ET.SubElement(element, "Description").text = (
+                f"qualcode code kind: the codes of kind '{kind}'. "
+                "qualcode reads the kind of each code back from this set."
+            )
+            for code in codes:
+                if code.kind == kind:
+                    ET.SubElement(element, "MemberCode", {"guid": code_guid(code.name)})
+    tree = ET.ElementTree(root)
+    ET.indent(tree, space="  ")
+    buffer = io.BytesIO()
+    tree.write(buffer, encoding="UTF-8", xml_declaration=True)
+    Path(path).write_bytes(buffer.getvalue() + b"\n")
+
+
+def _add_code(parent: ET.Element, code: Code, codebook: Codebook) -> None:
+    attributes = {"guid": code_guid(code.name), "name": code.name, "isCodable": "true"}
+    if code.colour:
+        attributes["color"] = code.colour
+    element = ET.SubElement(parent, "Code", attributes)
+    description = format_description(code)
+    if description:
+        ET.SubElement(element, "Description").text = description
+    for child in codebook.children(code.name):
+        _add_code(element, child, codebook)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_qdc(path: str | Path) -> tuple[Codebook, list[str]]:
+    """Read a REFI-QDA codebook file (``.qdc``); return the codebook and the warnings."""
+    path = Path(path)
+    data = _read_bytes(path)
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(
+            "this is a zip archive, not a REFI-QDA codebook (XML); "
+            "if it is a REFI-QDA project, name it .qdpx and read it as a project",
+            str(path),
+        )
+    root, lines = _parse_xml(data, str(path), "")
+    return _to_codebook(root, lines, path, "")
+
+
+def read_qdpx_codebook(path: str | Path) -> tuple[Codebook, list[str]]:
+    """Read the codebook of a REFI-QDA project: a ``.qdpx`` zip or a bare ``.qde`` XML file."""
+    path = Path(path)
+    if not zipfile.is_zipfile(path):
+        data = _read_bytes(path)
+        root, lines = _parse_xml(data, str(path), "")
+        return _to_codebook(root, lines, path, "")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member, notes = _project_member(archive, str(path))
+            data = archive.read(member)
+    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+        raise InputError(
+            f"cannot read the .qdpx archive ({exc}); export the project again", str(path)
+        ) from exc
+    where = f" (in {member} inside the archive)"
+    root, lines = _parse_xml(data, str(path), where)
+    codebook, warnings = _to_codebook(root, lines, path, where)
+    return codebook, notes + warnings
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", str(path)) from exc
+
+
+def _project_member(archive: zipfile.ZipFile, path: str) -> tuple[str, list[str]]:
+    """The ``.qde`` inside a ``.qdpx``: ``project.qde`` by preference, else the only other one."""
+    candidates = sorted(
+        name for name in archive.namelist() if name.lower().endswith(".qde") and not name.endswith("/")
+    )
+    if not candidates:
+        raise InputError(
+            "the archive holds no .qde file, so it is not a REFI-QDA project; "
+            "export the project again from your QDA program as 'REFI-QDA project (.qdpx)'",
+            path,
+        )
+    preferred = [n for n in candidates if PurePosixPath(n).name.lower() == "project.qde"]
+    chosen = min(preferred or candidates, key=lambda n: (n.count("/"), n))
+    notes = []
+    if len(candidates) > 1:
+        others = ", ".join(n for n in candidates if n != chosen)
+        notes.append(f"{path}: the archive holds several .qde files; read {chosen}, ignored {others}")
+    return chosen, notes
+
+
+def _parse_xml(data: bytes, path: str, where: str) -> tuple[ET.Element, dict]:
+    """Parse ``data`` into an ElementTree, remembering the line each element starts on."""
+    builder = ET.TreeBuilder()
+    parser = expat.ParserCreate(namespace_separator="}")
+    lines: dict = {}
+
+    def start(tag: str, attributes: dict) -> None:
+        element = builder.start(_expat_name(tag), {_expat_name(k): v for k, v in attributes.items()})
+        lines[element] = parser.CurrentLineNumber
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: builder.end(_expat_name(tag))
+    parser.CharacterDataHandler = builder.data
+    parser.buffer_text = True
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise InputError(
+            f"not a valid XML file{where} ({expat.ErrorString(exc.code)}, column {exc.offset + 1}); "
+            "a REFI-QDA file is XML exported by NVivo, ATLAS.ti, MAXQDA or qualcode, "
+            "so export it again or check that this is the right file",
+            path,
+            exc.lineno,
+        ) from exc
+    return builder.close(), lines
+
+
+def _expat_name(name: str) -> str:
+    return "{" + name if "}" in name else name
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ET.Element | None, name: str) -> list[ET.Element]:
+    return [] if element is None else [c for c in element if _local(c.tag) == name]
+
+
+def _to_codebook(root: ET.Element, lines: dict, path: Path, where: str) -> tuple[Codebook, list[str]]:
+    """The qualcode codebook in a parsed ``CodeBook`` or ``Project`` document."""
+    warnings: list[str] = []
+    kind = _local(root.tag)
+    if kind == "CodeBook":
+        codebook_element, set_holders = root, [root]
+    elif kind == "Project":
+        codebook_element = next(iter(_children(root, "CodeBook")), None)
+        set_holders = [root, codebook_element]
+        if codebook_element is None:
+            warnings.append(f"{path}: the project has no codebook, so no codes were read")
+    else:
+        raise InputError(
+            f"the root element{where} is <{kind}>, not <CodeBook> (a REFI-QDA codebook) or <Project> "
+            "(a REFI-QDA project); export the codebook again as REFI-QDA from your QDA program",
+            str(path),
+            lines.get(root),
+        )
+    found: list[tuple[ET.Element, str, ET.Element | None]] = []  # (element, name, parent element)
+    for codes in _children(codebook_element, "Codes"):
+        for element in _children(codes, "Code"):
+            _collect(element, None, found, lines, path, where)
+    names = _unique_names(found, path, warnings)
+    kinds = _kinds(set_holders, found, names, path, warnings)
+    codes, not_codable = [], []
+    for element, _, parent in found:
+        fields = parse_description(next((d.text for d in _children(element, "Description")), None))
+        code = Code(
+            name=names[element],
+            parent=names[parent] if parent is not None else None,
+            kind=kinds.get(element, "other"),
+            colour=_colour(element.get("color"), names[element], path, warnings),
+            line=None,
+            **fields,
+        )
+        codes.append(code)
+        if (element.get("isCodable") or "").strip().lower() in ("false", "0"):
+            not_codable.append(code.name)
+    if not_codable:
+        warnings.append(
+            f"{path}: {len(not_codable)} code(s) are folders (isCodable=false) in the file; "
+            f"qualcode lets every code be used for coding: {', '.join(not_codable)}"
+        )
+    return Codebook(codes, name=path.stem, path=str(path)).validate(), warnings
+
+
+def _collect(element, parent, found: list, lines: dict, path: Path, where: str) -> None:
+    name = (element.get("name") or "").strip()
+    if not name:
+        guid = element.get("guid") or "none"
+        raise InputError(
+            f"a <Code> without a name{where} (guid {guid}); "
+            "give the code a name in your QDA program and export the file again",
+            str(path),
+            lines.get(element),
+        )
+    found.append((element, name, parent))
+    for child in _children(element, "Code"):
+        _collect(child, element, found, lines, path, where)
+
+
+def _unique_names(found: list, path: Path, warnings: list[str]) -> dict:
+    """Each code element's qualcode name: duplicates get their parent's name in brackets,
+    and " (2)", " (3)" while that still clashes."""
+    count: dict[str, int] = {}
+    for _, name, _ in found:
+        count[name] = count.get(name, 0) + 1
+    original = {element: name for element, name, _ in found}
+    taken = {name for name, n in count.items() if n == 1}
+    names = {}
+    for element, name, parent in found:
+        if count[name] == 1:
+            names[element] = name
+            continue
+        candidate = f"{name} ({original[parent]})" if parent is not None else name
+        if candidate in taken:
+            number = 2
+            while f"{candidate} ({number})" in taken:
+                number += 1
+            candidate = f"{candidate} ({number})"
+        taken.add(candidate)
+        names[element] = candidate
+        if candidate != name:
+            under = f" under {original[parent]!r}" if parent is not None else " at the top level"
+            warnings.append(
+                f"{path}: code {name!r}{under} is one of {count[name]} codes with that name; "
+                f"renamed to {candidate!r}"
+            )
+    return names
+
+
+def _kinds(holders: list, found: list, names: dict, path: Path, warnings: list[str]) -> dict:
+    """Each code element's kind, from the sets named after a qualcode kind."""
+    by_guid = {_guid_key(element.get("guid")): element for element, _, _ in found if element.get("guid")}
+    kinds: dict = {}
+    for holder in holders:
+        for sets in _children(holder, "Sets"):
+            for set_element in _children(sets, "Set"):
+                kind = (set_element.get("name") or "").strip().lower()
+                if kind not in KINDS:
+                    continue
+                for member in _children(set_element, "MemberCode"):
+                    guid = member.get("guid") or member.get("targetGUID")
+                    element = by_guid.get(_guid_key(guid))
+                    if element is None:
+                        continue
+                    if kinds.get(element, kind) != kind:
+                        warnings.append(
+                            f"{path}: code {names[element]!r} is in the sets of kinds {kinds[element]!r} "
+                            f"and {kind!r}; kept {kinds[element]!r}"
+                        )
+                        continue
+                    kinds[element] = kind
+    return kinds
+
+
+def _guid_key(guid: str | None) -> str:
+    return (guid or "").strip().strip("{}").lower()
+
+
+def _colour(value: str | None, name: str, path: Path, warnings: list[str]) -> str | None:
+    """``#RRGGBB`` (``#abc`` becomes ``#aabbcc``; case kept), None when absent or unusable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not _COLOUR.match(value):
+        warnings.append(f"{path}: code {name!r} has colour {value!r}, which is not #RRGGBB; dropped it")
+        return None
+    if len(value) == 4:
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value
