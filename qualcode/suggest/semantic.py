@@ -13,7 +13,7 @@ from qualcode.suggest.base import CodeProfile, Labels, Scored, SegmentData, Sugg
 
 class SemanticSuggester(Suggester):
     name = "semantic"
-    version = "1"
+    version = "2"
 
     def __init__(
         self,
@@ -21,10 +21,12 @@ class SemanticSuggester(Suggester):
         model: str | None = None,
         language: str = "nl",
         full_score_at: float = 0.5,
+        report_above: float = 0.1,
     ):
         self.embedder = embedder
         self.model = model
         self.language = language  # picks the TF-IDF stop words
+        self.report_above = report_above  # lower scores are left out of the output
         # Cosine similarities of short texts rarely pass 0.5; that much counts as certain.
         self.full_score_at = full_score_at
 
@@ -52,33 +54,29 @@ class SemanticSuggester(Suggester):
                     owners.append(code.name)
                     shown.append(label)
         self.embedder_.fit([self._text(s) for s in corpus] + anchors)
-        self.anchor_vectors_ = self.embedder_.embed(anchors) if anchors else np.zeros((0, 1), dtype="float32")
-        self.anchor_owner_ = np.array(owners)
+        # Anchors are grouped by code (codes come in order), so a code's best anchor is a
+        # maximum over one contiguous block of columns.
+        self.codes_ = list(dict.fromkeys(owners))
+        self.block_starts_ = np.array([owners.index(code) for code in self.codes_], dtype=int)
+        self.anchor_vectors_ = self.embedder_.embed(anchors) if anchors else None
         self.anchor_label_ = shown
-        self.codes_ = sorted(set(owners))
         return self
 
     def suggest(self, segments: Sequence[SegmentData], batch: int = 2048) -> list[dict[str, Scored]]:
-        out: list[dict[str, Scored]] = []
+        out: list[dict[str, Scored]] = [{} for _ in segments]
+        if self.anchor_vectors_ is None:
+            return out
         for begin in range(0, len(segments), batch):
             part = segments[begin : begin + batch]
             similarity = self.embedder_.embed([self._text(s) for s in part]) @ self.anchor_vectors_.T
-            for row in similarity:
-                out.append(self._best_per_code(row))
+            best = np.maximum.reduceat(similarity, self.block_starts_, axis=1)
+            scores = np.minimum(best / self.full_score_at, 1.0)
+            for i, j in zip(*np.nonzero(scores >= self.report_above), strict=True):
+                end = self.block_starts_[j + 1] if j + 1 < len(self.block_starts_) else similarity.shape[1]
+                anchor = self.block_starts_[j] + int(np.argmax(similarity[i, self.block_starts_[j] : end]))
+                why = f"closest to its {self.anchor_label_[anchor]} (cosine {best[i, j]:.2f})"
+                out[begin + i][self.codes_[j]] = Scored(float(scores[i, j]), why)
         return out
-
-    def _best_per_code(self, row: np.ndarray) -> dict[str, Scored]:
-        result = {}
-        for code in self.codes_:
-            idx = np.flatnonzero(self.anchor_owner_ == code)
-            best = idx[int(np.argmax(row[idx]))]
-            similarity = float(row[best])
-            if similarity > 0:
-                score = min(1.0, similarity / self.full_score_at)
-                result[code] = Scored(
-                    score, f"closest to its {self.anchor_label_[best]} (cosine {similarity:.2f})"
-                )
-        return result
 
     def _text(self, segment: SegmentData) -> str:
         return segment.text if self.raw_texts_ else segment.lemmas

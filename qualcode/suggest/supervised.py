@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from qualcode.suggest.base import CodeProfile, Labels, Scored, SegmentData, Suggester
+from qualcode.threads import one_blas_thread
 
 
 class SupervisedSuggester(Suggester):
@@ -76,8 +77,9 @@ class SupervisedSuggester(Suggester):
         # in the coded sources that is what "not coded" means anyway.
         y = np.nan_to_num(targets[:, usable])
         x = self.features_[rows]
-        self.model_ = self._ridge().fit(x, y)
-        self.platt_ = self._calibrate(x, y)
+        with one_blas_thread():
+            self.model_ = self._ridge().fit(x, y)
+            self.platt_ = self._calibrate(x, y)
         return self
 
     def _ridge(self):
@@ -108,7 +110,8 @@ class SupervisedSuggester(Suggester):
                 out[code] = np.clip(raw[:, j], 0, 1)
             else:
                 slope, intercept = self.platt_[j]
-                out[code] = 1 / (1 + np.exp(-(slope * raw[:, j] + intercept)))
+                # Clipped: a far-out ridge output would overflow exp() for no change in p.
+                out[code] = 1 / (1 + np.exp(-np.clip(slope * raw[:, j] + intercept, -30, 30)))
         return out
 
     @property
