@@ -3,7 +3,7 @@
     python benchmarks/suggest_quality.py [--shared PATH] [--seeds 1 2 3] [--min-score 0.3] [--check]
 
 For each coded set in ../shared/data/coded (serdif-usability: 17 think-aloud sessions,
-22 tags; games-as-art: 174 survey answers, 31 codes) a project is built through the public
+22 tags; games-as-art: 90 coded survey answers, 31 codes) a project is built through the public
 API, and every suggester learns from the original coder's codings on half of the sources
 (split by seed) and is scored on the other half, sentence by sentence. Prints figures only;
 with --check, a missed target (serdif: ensemble F1 at least twice the keyword baseline's, at

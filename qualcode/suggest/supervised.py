@@ -155,7 +155,7 @@ def platt_scaling(decision: np.ndarray, y: np.ndarray, iterations: int = 50) -> 
     target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
     a, b = 1.0, float(np.log((negatives + 1) / (positives + 1)) * -1)
     for _ in range(iterations):
-        p = 1 / (1 + np.exp(-(a * decision + b)))
+        p = 1 / (1 + np.exp(-np.clip(a * decision + b, -30, 30)))
         weight = np.maximum(p * (1 - p), 1e-12)
         gradient = np.array([np.dot(p - target, decision), np.sum(p - target)])
         hessian = np.array(
