@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook.model import Code
 from qualcode.errors import InputError
-from qualcode.ingest.decode import decode
+from qualcode.ingest.tables import read_table
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 
@@ -27,20 +26,8 @@ def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: b
     """Check every row (sources, offsets, codes, an optional ``text`` column against the
     source), then store them all in one transaction, or nothing."""
     path = Path(path)
-    try:
-        text, _, _ = decode(path.read_bytes(), str(path))
-    except OSError as exc:
-        raise InputError(f"cannot read the codings file: {exc.strerror}", str(path)) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in columns]
-    if "coder" not in columns and not coder:
-        missing.append("coder (or give --coder)")
-    if missing:
-        raise InputError(
-            f"a codings CSV needs source,start,end,code,coder; missing: {', '.join(missing)}", str(path), 1
-        )
-    reader.fieldnames = columns
+    required = REQUIRED if coder else (*REQUIRED, "coder")
+    reader = read_table(path, required, "a codings CSV", hint="" if coder else " (or give --coder)")
     conn = db.connection
     sources = coding_store.source_spans(conn)
     known_codes = code_store.code_ids(conn)

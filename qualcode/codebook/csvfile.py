@@ -5,12 +5,11 @@ criteria and examples one per line within the cell."""
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 from qualcode.codebook.model import Code, Codebook
 from qualcode.errors import InputError
-from qualcode.ingest.decode import decode
+from qualcode.ingest.tables import read_table
 
 REQUIRED = ("code", "description", "parent")
 _SEMICOLON_LISTS = ("keywords", "lemmas", "formerly", "merges")
@@ -20,23 +19,10 @@ COLUMNS = (*REQUIRED, "label", "kind", "colour", *_LINE_LISTS, *_SEMICOLON_LISTS
 
 def read_csv(path: str | Path) -> Codebook:
     path = Path(path)
-    try:
-        text, _, _ = decode(path.read_bytes(), str(path))
-    except OSError as exc:
-        raise InputError(f"cannot read the codebook: {exc.strerror}", str(path)) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise InputError(
-            f"a codebook CSV needs the columns code,description,parent; missing: {', '.join(missing)}",
-            str(path),
-            line=1,
-        )
-    unknown = [c for c in columns if c and c not in COLUMNS]
+    reader = read_table(path, REQUIRED, "a codebook CSV")
+    unknown = [c for c in reader.fieldnames if c and c not in COLUMNS]
     if unknown:
         raise InputError(f"unknown column {unknown[0]!r}; known: {', '.join(COLUMNS)}", str(path), line=1)
-    reader.fieldnames = columns
     codes = []
     for row in reader:
         values = {k: (v or "").strip() for k, v in row.items() if k}

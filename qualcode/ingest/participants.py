@@ -8,15 +8,13 @@ text).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from qualcode.errors import InputError
-from qualcode.ingest.decode import decode
+from qualcode.ingest.tables import read_table
 
 REQUIRED = ("speaker", "case", "role")
 _RESERVED = (*REQUIRED, "source")
@@ -42,22 +40,8 @@ class Participants:
 
 def read_participants(path: str | Path) -> Participants:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the participants file: {exc.strerror}", str(path)) from exc
-    text, _, _ = decode(data, str(path))
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise InputError(
-            f"the participants CSV needs the columns {','.join(REQUIRED)} "
-            f"(then any case attributes); missing: {', '.join(missing)}",
-            str(path),
-            line=1,
-        )
-    reader.fieldnames = columns
+    reader = read_table(path, REQUIRED, "the participants CSV", hint=" (then any case attributes)")
+    columns = reader.fieldnames
     attribute_names = [c for c in columns if c and c not in _RESERVED]
     rows: list[ParticipantRow] = []
     raw_values: dict[str, dict[str, tuple[str, int]]] = {}
