@@ -13,7 +13,16 @@ SUGGESTERS: dict[str, type[Suggester]] = {
     cls.name: cls for cls in (EnsembleSuggester, LexicalSuggester, SemanticSuggester, SupervisedSuggester)
 }
 
-__all__ = ["SUGGESTERS", "CodeProfile", "Labels", "Scored", "SegmentData", "Suggester", "make_suggester"]
+__all__ = [
+    "SUGGESTERS",
+    "CodeProfile",
+    "EnsembleSuggester",
+    "Labels",
+    "Scored",
+    "SegmentData",
+    "Suggester",
+    "make_suggester",
+]
 
 
 def make_suggester(name: str, **options) -> Suggester:

@@ -17,7 +17,7 @@ from qualcode.suggest.supervised import SupervisedSuggester
 
 class EnsembleSuggester(Suggester):
     name = "ensemble"
-    version = "1"
+    version = "2"
 
     def __init__(
         self,
@@ -25,13 +25,18 @@ class EnsembleSuggester(Suggester):
         model: str | None = None,
         language: str = "nl",
         learned_weight: float = 0.8,
-        lexical_weight: float = 0.5,
+        lexical_trust: float = 0.8,
+        semantic_trust: float = 0.4,
     ):
         self.embedder = embedder
         self.model = model
         self.language = language
         self.learned_weight = learned_weight  # share of the supervised score where it exists
-        self.lexical_weight = lexical_weight  # share of keywords (vs. similarity) in the rest
+        # Without learned evidence, keywords and similarity combine as independent clues
+        # (noisy-or), each discounted by how far it is trusted: a matched keyword is easy to
+        # check, a vague similarity much less so.
+        self.lexical_trust = lexical_trust
+        self.semantic_trust = semantic_trust
 
     def fit(
         self, codes: Sequence[CodeProfile], corpus: Sequence[SegmentData], labels: Labels
@@ -59,8 +64,8 @@ class EnsembleSuggester(Suggester):
     def _combine(self, lex: dict, sem: dict, sup: dict) -> dict[str, Scored]:
         combined = {}
         for code in set(lex) | set(sem) | set(sup):
-            unlearned = self.lexical_weight * _score(lex, code) + (1 - self.lexical_weight) * _score(
-                sem, code
+            unlearned = 1 - (1 - self.lexical_trust * _score(lex, code)) * (
+                1 - self.semantic_trust * _score(sem, code)
             )
             if code in self.supervised_.models_:
                 score = self.learned_weight * _score(sup, code) + (1 - self.learned_weight) * unlearned

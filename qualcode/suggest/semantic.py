@@ -1,6 +1,7 @@
 """Semantic suggestions: how close a segment is to a code's definition and example quotes,
 in an embedding space (TF-IDF/LSA fitted on the project's own corpus by default, or a local
-sentence-transformers model). The rationale names the nearest text."""
+sentence-transformers model), scored by rank among the project's segments. The rationale
+names the nearest text."""
 
 from __future__ import annotations
 
@@ -13,22 +14,24 @@ from qualcode.suggest.base import CodeProfile, Labels, Scored, SegmentData, Sugg
 
 class SemanticSuggester(Suggester):
     name = "semantic"
-    version = "2"
+    version = "3"
 
     def __init__(
         self,
         embedder: str = "tfidf",
         model: str | None = None,
         language: str = "nl",
-        full_score_at: float = 0.5,
+        top_share: float = 0.05,
         report_above: float = 0.1,
     ):
         self.embedder = embedder
         self.model = model
         self.language = language  # picks the TF-IDF stop words
         self.report_above = report_above  # lower scores are left out of the output
-        # Cosine similarities of short texts rarely pass 0.5; that much counts as certain.
-        self.full_score_at = full_score_at
+        # Raw cosines mean different things for different codes and embedders, so a segment is
+        # scored by how it ranks among the project's segments: only the top ``top_share`` most
+        # similar to a code score above 0, the single most similar scores 1.
+        self.top_share = top_share
 
     def fit(
         self, codes: Sequence[CodeProfile], corpus: Sequence[SegmentData], labels: Labels
@@ -53,14 +56,32 @@ class SemanticSuggester(Suggester):
                     anchors.append(text if self.raw_texts_ else lemmas)
                     owners.append(code.name)
                     shown.append(label)
-        self.embedder_.fit([self._text(s) for s in corpus] + anchors)
+        corpus_vectors = self.embedder_.fit_embed([self._text(s) for s in corpus] + anchors)[: len(corpus)]
         # Anchors are grouped by code (codes come in order), so a code's best anchor is a
         # maximum over one contiguous block of columns.
         self.codes_ = list(dict.fromkeys(owners))
         self.block_starts_ = np.array([owners.index(code) for code in self.codes_], dtype=int)
         self.anchor_vectors_ = self.embedder_.embed(anchors) if anchors else None
         self.anchor_label_ = shown
+        if self.anchor_vectors_ is not None:
+            best = np.maximum.reduceat(corpus_vectors @ self.anchor_vectors_.T, self.block_starts_, axis=1)
+            self.reference_ = np.sort(best, axis=0)  # per code, the corpus' similarities in order
         return self
+
+    def _ranked_scores(self, best: np.ndarray) -> np.ndarray:
+        """Similarities -> 0..1 by rank among the corpus' segments (see ``top_share``), capped
+        by the similarity itself (cosine/0.5), which alone decides in corpora too small to rank."""
+        absolute = np.clip(best / 0.5, 0.0, 1.0)
+        n = self.reference_.shape[0]
+        if n * self.top_share < 1:
+            return absolute
+        share_below = np.column_stack(
+            [
+                np.searchsorted(self.reference_[:, j], best[:, j], side="right") / n
+                for j in range(best.shape[1])
+            ]
+        )
+        return np.minimum(np.clip((share_below - (1 - self.top_share)) / self.top_share, 0.0, 1.0), absolute)
 
     def suggest(self, segments: Sequence[SegmentData], batch: int = 2048) -> list[dict[str, Scored]]:
         out: list[dict[str, Scored]] = [{} for _ in segments]
@@ -70,7 +91,7 @@ class SemanticSuggester(Suggester):
             part = segments[begin : begin + batch]
             similarity = self.embedder_.embed([self._text(s) for s in part]) @ self.anchor_vectors_.T
             best = np.maximum.reduceat(similarity, self.block_starts_, axis=1)
-            scores = np.minimum(best / self.full_score_at, 1.0)
+            scores = self._ranked_scores(best)
             for i, j in zip(*np.nonzero(scores >= self.report_above), strict=True):
                 end = self.block_starts_[j + 1] if j + 1 < len(self.block_starts_) else similarity.shape[1]
                 anchor = self.block_starts_[j] + int(np.argmax(similarity[i, self.block_starts_[j] : end]))
