@@ -211,3 +211,25 @@ def test_the_bundled_codebook_is_complete():
         assert len(code.examples) >= 2, code.name
         assert len(code.keywords) + len(code.lemmas) >= 3, code.name
     assert {c.kind for c in leaves} >= {"actor", "mechanism", "outcome", "bottleneck", "context"}
+
+
+def test_rejected_suggestions_become_negatives(coded):
+    """A rejection (from the review log) is a negative example for that code on that segment."""
+    from qualcode import Project
+    from qualcode.suggest.runner import labels
+
+    project, tmp = coded
+    _import_first_sources(project, tmp)
+    run("suggest", project)
+    with Project.open(project) as proj:
+        conn = proj._db.connection
+        suggestion = conn.execute(
+            "SELECT g.id, g.segment_id, k.name FROM suggestions g JOIN codes k ON k.id = g.code_id LIMIT 1"
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO decisions (coder, action, suggestion_id, created_at) VALUES ('anna', 'reject', ?, 'now')",
+            (suggestion["id"],),
+        )
+        known = labels(conn, "sentence", "anna")
+    assert suggestion["segment_id"] in known.negatives(suggestion["name"])
+    assert suggestion["segment_id"] not in known.coded

@@ -379,3 +379,25 @@ def test_sentence_transformer_not_installed(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import fails
     with pytest.raises(MissingDependencyError, match=r"pip install 'qualcode\[embeddings\]'"):
         SentenceTransformerEmbedder(str(tmp_path)).embed(["naaste"])
+
+
+def test_semantic_suggester_with_a_local_sentence_transformers_model(tiny_model):
+    """The --embedding-model path: the suggester reads raw text through the local model."""
+    from qualcode.suggest import Labels, SegmentData, make_suggester
+    from qualcode.suggest.base import CodeProfile
+
+    code = CodeProfile(
+        name="Steungroep",
+        kind="context",
+        definition="Steungroep. Een steungroep met familie en een vriend.",
+        definition_lemmas="steungroep . een steungroep met familie en een vriend .",
+        examples=("De steungroep met familie helpt.",),
+        example_lemmas=("de steungroep met familie helpen .",),
+    )
+    segments = [SegmentData(i, "a", text, text.lower(), text.lower()) for i, text in enumerate(WORDS)]
+    model = make_suggester("semantic", embedder="sentence-transformers", model=str(tiny_model))
+    scored = model.fit([code], segments, Labels()).suggest(segments)
+    assert model.config()["model"] == str(tiny_model)
+    assert len(scored) == len(segments)
+    reasons = [s["Steungroep"].rationale for s in scored if "Steungroep" in s]
+    assert reasons and all(r.startswith("closest to its ") for r in reasons)
