@@ -369,6 +369,104 @@ def evaluate(project, coder, split, seed, suggester, min_score, csv_path):
         click.echo(f"\nwrote {csv_path}")
 
 
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--coder", required=True, help="Who decides.")
+@click.option("--code", help="Only suggestions of this code.")
+@click.option("--source", help="Only suggestions in this source.")
+@click.option("--order", type=click.Choice(["score", "source", "active"]), default="score", show_default=True)
+@click.option(
+    "--batch", default=10, show_default=True, help="Decisions between retraining (ensemble/supervised)."
+)
+@click.option(
+    "--accept-above",
+    type=click.FloatRange(0, 1),
+    help="Accept every pending suggestion scoring at least this, then stop.",
+)
+@_library_errors
+def review(project, coder, code, source, order, batch, accept_above):
+    """Review suggestions one at a time: a accept, r reject, s skip, e edit, u undo, q quit.
+
+    Every decision is stored at once; run the same command again to go on.
+    """
+    from qualcode.cli_review import review_loop
+
+    with _open(project) as proj:
+        if accept_above is not None:
+            count = proj.reviewer(coder).accept_above(accept_above, code)
+            click.echo(f"accepted {count} suggestions scoring >= {accept_above} for {coder}")
+            return
+        review_loop(proj, coder, code, source, order, batch)
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("source")
+@click.argument("start", type=int)
+@click.argument("end", type=int)
+@click.argument("code")
+@click.option("--coder", required=True)
+@click.option("--note", default="", help="Why, for the log.")
+@_library_errors
+def code(project, source, start, end, code, coder, note):
+    """Code SOURCE[START:END] with CODE by hand (offsets in characters, end exclusive)."""
+    with _open(project) as proj:
+        coding_id = proj.reviewer(coder).add(source, start, end, code, note)
+        text = proj.source_text(source)[start:end]
+    click.echo(f"coding {coding_id}: {code} on {source}[{start}:{end}] {text[:80]!r}")
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("text", required=False)
+@click.option(
+    "--on",
+    "on",
+    type=click.Choice(["project", "code", "source", "segment"]),
+    default="project",
+    show_default=True,
+)
+@click.option("--target", help="The code or source name, or the segment id.")
+@click.option("--author", help="Who writes the memo.")
+@_library_errors
+def memo(project, text, on, target, author):
+    """Add a memo (with TEXT), or list the memos (without)."""
+    with _open(project) as proj:
+        if text is None:
+            for m in proj.memos():
+                where = m["target_kind"] + (f" {m['target']}" if m["target"] else "")
+                click.echo(f"[{m['id']}] {where} ({m['author']}, {m['created_at']}): {m['text']}")
+            return
+        if not author:
+            raise click.UsageError("--author is needed to add a memo")
+        memo_id = proj.add_memo(on, target, author, text)
+    click.echo(f"memo {memo_id} added")
+
+
+@main.group()
+def units():
+    """Short texts coded as a whole (survey answers)."""
+
+
+@units.command(name="import")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("csv_path", metavar="UNITS_CSV", type=click.Path(dir_okay=False))
+@click.option("--id", "id_column", default="id", show_default=True, help="The column naming each answer.")
+@click.option("--text", "text_column", default="text", show_default=True)
+@click.option("--coders", required=True, help="Coder columns, comma separated, e.g. anna,bob.")
+@click.option("--separator", default=";", show_default=True, help="Between codes in a coder's cell.")
+@click.option("--add-missing-codes", is_flag=True)
+@_library_errors
+def units_import(project, csv_path, id_column, text_column, coders, separator, add_missing_codes):
+    """Import answers as sources, each coder's codes as codings over the whole answer."""
+    names = [c.strip() for c in coders.split(",") if c.strip()]
+    with _open(project) as proj:
+        report = proj.import_units(csv_path, id_column, text_column, names, separator, add_missing_codes)
+    click.echo(
+        f"imported {len(report.imported)} units ({len(report.unchanged)} unchanged); segment them with --unit turn"
+    )
+
+
 @main.command(name="next")
 @click.argument("project", type=click.Path(dir_okay=False))
 @click.option("--coder", help="Learn from this coder's codings.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import platform
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -164,12 +165,15 @@ class Project:
     def _import_one(self, conn, path: Path, known: set[str], replace: bool, report) -> None:
         transcript = read_transcript(path, known)
         report.warnings.extend(transcript.warnings)
-        name = path.stem
+        self._store_transcript(conn, path.stem, str(path), transcript, replace, report)
+
+    def _store_transcript(self, conn, name: str, path: str, transcript, replace: bool, report) -> int | None:
+        """Store one transcript as source ``name``; returns its id (None when unchanged)."""
         digest = hashlib.sha256(transcript.text.encode("utf-8")).hexdigest()
         existing = q.source_by_name(conn, name)
         if existing and existing["sha256"] == digest:
             report.unchanged.append(name)
-            return
+            return None
         if existing:
             if not replace:
                 raise ConflictError(
@@ -188,10 +192,27 @@ class Project:
         else:
             report.imported.append(name)
         metadata = dict(transcript.metadata, turns=len(transcript.turns))
-        source_id = q.insert_source(
-            conn, name, transcript.text, transcript.format, str(path), digest, metadata
-        )
+        source_id = q.insert_source(conn, name, transcript.text, transcript.format, path, digest, metadata)
         q.insert_turns(conn, source_id, transcript.turns)
+        return source_id
+
+    def import_units(
+        self,
+        path: str | Path,
+        id_column: str,
+        text_column: str,
+        coders: list[str],
+        separator: str = ";",
+        add_missing_codes: bool = False,
+    ) -> ImportReport:
+        """Import short texts coded as a whole (open survey answers): one source per row,
+        and per coder column a list of codes, each stored as a coding over the whole text.
+
+        Segment them with ``unit="turn"`` to compute agreement per answer.
+        """
+        from qualcode.units import import_units
+
+        return import_units(self, path, id_column, text_column, coders, separator, add_missing_codes)
 
     def load_participants(self, path: str | Path) -> list[str]:
         """Declare who the speakers are from a participants CSV; returns warnings."""
@@ -268,6 +289,16 @@ class Project:
         versions = _versions(**{"scikit-learn": _package_version("scikit-learn")})
         return run_suggestions(self._db, suggester, options, min_score, coder, unit, versions)
 
+    def suggest_again(self):
+        """Repeat the latest suggest run's settings, learning from the decisions since."""
+        from qualcode.suggest.runner import rerun_last
+
+        return rerun_last(self._db, _versions(**{"scikit-learn": _package_version("scikit-learn")}))
+
+    def last_suggester(self) -> str | None:
+        run = q.last_run(self._db.connection, "suggest")
+        return None if run is None else json.loads(run["config"])["suggester"]
+
     def export_suggestions(self, path: str | Path, run_id: int | None = None) -> int:
         """Write the latest run's suggestions (``source,start,end,code,score,suggester,rationale``)."""
         from qualcode.suggest.runner import export_suggestions
@@ -288,6 +319,23 @@ class Project:
         from qualcode.evaluate import evaluate
 
         return evaluate(self._db, coder, split, seed, suggester, min_score, options=options)
+
+    def reviewer(self, coder: str):
+        """The review operations (accept, reject, edit, add, remove, undo) for one coder."""
+        from qualcode.review import Reviewer
+
+        return Reviewer(self._db, coder)
+
+    def add_memo(self, on: str, target: str | int | None, author: str, text: str) -> int:
+        """A memo on the project (target None), a code or source (by name) or a segment (by id)."""
+        from qualcode.memos import add_memo
+
+        return add_memo(self._db, on, target, author, text)
+
+    def memos(self) -> list[dict]:
+        from qualcode.store import review as review_store
+
+        return [dict(r) for r in review_store.memos(self._db.connection)]
 
     def most_informative(self, coder: str | None = None, limit: int = 20, unit: str | None = None):
         """Active learning: the uncoded segments whose coding would teach the models most."""
@@ -457,8 +505,6 @@ def _package_version(name: str) -> str:
 
 
 def _run_dict(row) -> dict | None:
-    import json
-
     if row is None:
         return None
     return {

@@ -17,8 +17,8 @@ from tests.conftest import make_docx, write
 INTERVIEW = "I: Hoe gaat het met je netwerk?\n\nR: Mijn zus helpt me. Ik bel haar elke zondag 😀.\n\nDat geeft rust.\n"
 
 
-def run(*args, ok=True):
-    result = CliRunner().invoke(main, [str(a) for a in args])
+def run(*args, ok=True, input=None):
+    result = CliRunner().invoke(main, [str(a) for a in args], input=input)
     if ok:
         assert result.exit_code == 0, result.output
     return result

@@ -38,7 +38,7 @@ def coded_segments(conn: sqlite3.Connection, unit: str, coder: str | None) -> di
     sources = [
         r[0]
         for r in conn.execute(
-            f"SELECT DISTINCT c.source_id FROM codings c WHERE c.status = 'active' {coder_clause}",
+            f"SELECT DISTINCT c.source_id FROM current_codings c WHERE 1 = 1 {coder_clause}",
             {"coder": coder},
         )
     ]
@@ -51,10 +51,10 @@ def coded_segments(conn: sqlite3.Connection, unit: str, coder: str | None) -> di
         rows = conn.execute(
             f"""
             SELECT s.id, k.name FROM segments s
-              JOIN codings c ON c.source_id = s.source_id AND c.start < s."end" AND s.start < c."end"
+              JOIN current_codings c ON c.source_id = s.source_id AND c.start < s."end" AND s.start < c."end"
               JOIN codes k0 ON k0.id = c.code_id
               JOIN codes k ON k.id = COALESCE(k0.merged_into, k0.id)
-             WHERE s.unit = :unit AND s.source_id = :source AND c.status = 'active' {coder_clause}
+             WHERE s.unit = :unit AND s.source_id = :source {coder_clause}
             """,
             {"unit": unit, "source": source_id, "coder": coder},
         )
@@ -68,13 +68,12 @@ def rejected_segments(conn: sqlite3.Connection, unit: str, coder: str | None) ->
     coder_clause = "AND d.coder = :coder" if coder else ""
     rows = conn.execute(
         f"""
-        SELECT s.id, k.name FROM decisions d
+        SELECT s.id, k.name FROM effective_decisions d
           JOIN suggestions g ON g.id = d.suggestion_id
           JOIN segments s ON s.source_id = g.source_id AND s.start < g."end" AND g.start < s."end"
           JOIN codes k0 ON k0.id = g.code_id
           JOIN codes k ON k.id = COALESCE(k0.merged_into, k0.id)
          WHERE d.action = 'reject' AND s.unit = :unit {coder_clause}
-           AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id)
         """,
         {"unit": unit, "coder": coder},
     )
@@ -114,9 +113,9 @@ def codings_table(conn: sqlite3.Connection, coder: str | None = None) -> list[sq
     return conn.execute(
         f"""
         SELECT src.name AS source, c.start, c."end", k.name AS code, c.coder
-          FROM codings c JOIN sources src ON src.id = c.source_id
+          FROM current_codings c JOIN sources src ON src.id = c.source_id
           JOIN codes k0 ON k0.id = c.code_id JOIN codes k ON k.id = COALESCE(k0.merged_into, k0.id)
-         WHERE c.status = 'active' {coder_clause} ORDER BY src.name, c.start, k.name
+         WHERE 1 = 1 {coder_clause} ORDER BY src.name, c.start, k.name
         """,
         (coder,) if coder else (),
     ).fetchall()

@@ -207,4 +207,32 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        "0003_review_state",
+        (
+            # An edit replaces one coding by another; undoing the edit brings the first back.
+            "ALTER TABLE decisions ADD COLUMN replaces INTEGER REFERENCES codings(id)",
+            "CREATE INDEX decisions_by_coding ON decisions(coding_id)",
+            "CREATE INDEX decisions_by_undo ON decisions(undoes)",
+            "CREATE INDEX decisions_by_replaced ON decisions(replaces)",
+            # The state is derived from the log, never stored: a decision counts unless undone.
+            """CREATE VIEW effective_decisions AS
+                SELECT d.* FROM decisions d
+                 WHERE d.action != 'undo'
+                   AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.undoes = d.id)""",
+            # A coding holds if it was imported or made by a standing decision, and no standing
+            # decision removed or replaced it.
+            """CREATE VIEW current_codings AS
+                SELECT c.* FROM codings c
+                 WHERE (c.origin = 'import'
+                        OR EXISTS (SELECT 1 FROM effective_decisions d
+                                    WHERE d.coding_id = c.id AND d.action IN ('accept', 'edit', 'add')))
+                   AND NOT EXISTS (SELECT 1 FROM effective_decisions r
+                                    WHERE (r.action = 'remove' AND r.coding_id = c.id)
+                                       OR (r.action = 'edit' AND r.replaces = c.id))""",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

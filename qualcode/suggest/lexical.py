@@ -47,13 +47,18 @@ class LexicalSuggester(Suggester):
             return {}
         doc = Doc(self.vocab_, words=words, lemmas=lemmas)
         found: dict[str, list[str]] = {}
+        seen: set[tuple[str, int, int]] = set()  # a span found as a word and as a lemma counts once
         for matcher, show_lemma in ((self.words_, False), (self.lemmas_, True)):
             for match_id, start, end in matcher(doc):
+                code = self.vocab_.strings[match_id]
+                if (code, start, end) in seen:
+                    continue
+                seen.add((code, start, end))
                 span = doc[start:end]
                 term = span.text
                 if show_lemma and span.lemma_ != span.text:
                     term = f"{span.text} ({span.lemma_})"
-                terms = found.setdefault(self.vocab_.strings[match_id], [])
+                terms = found.setdefault(code, [])
                 if term not in terms:
                     terms.append(term)
         return found

@@ -116,7 +116,7 @@ def run_suggestions(
     spans = {r["id"]: (r["source_id"], r["start"], r["end"]) for r in q.segment_spans(db.connection, unit)}
     rows = []
     for segment, per_code in zip(segments, scored, strict=True):
-        already = known.coded.get(segment.id, set())
+        already = known.coded.get(segment.id, set()) | known.rejected.get(segment.id, set())
         for code, result in per_code.items():
             if result.score >= min_score and code not in already:
                 source_id, start, end = spans[segment.id]
@@ -146,6 +146,18 @@ def run_suggestions(
         coding_store.insert_suggestions(conn, run_rows)
         q.finish_run(conn, run_id, {"suggestions": len(rows), "segments": len(segments)})
     return SuggestReport(run_id, model.name, len(rows), len(segments), _learned(model))
+
+
+def rerun_last(db, versions: dict) -> SuggestReport | None:
+    """Suggest again with the settings of the latest suggest run (after new decisions)."""
+    run = q.last_run(db.connection, "suggest")
+    if run is None:
+        return None
+    config = json.loads(run["config"])
+    options = {k: v for k, v in config["options"].items() if k in ("embedder", "model", "language")}
+    return run_suggestions(
+        db, config["suggester"], options, config["min_score"], config["coder"], config["unit"], versions
+    )
 
 
 def most_informative(db, coder: str | None, unit: str | None, limit: int) -> list[tuple[SegmentData, float]]:

@@ -1,0 +1,225 @@
+"""Reviewing suggestions and coding by hand: every decision is one append-only row.
+
+Accept, reject, edit (another code or new boundaries), add, remove and undo are each written
+at once, in their own transaction, with the coder and the time; what is coded now is derived
+from that log (the ``current_codings`` view), so quitting or a crash loses nothing and a
+machine step can never overwrite a person's decision. Each coder's codings are their own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from qualcode.errors import ConflictError, InputError
+from qualcode.store import codes as code_store
+from qualcode.store import codings as coding_store
+from qualcode.store import review as review_store
+
+ORDERS = ("score", "source", "active")
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A suggestion waiting for this coder's decision, with what a reviewer needs to judge it."""
+
+    id: int
+    source: str
+    start: int
+    end: int
+    segment_id: int | None
+    code: str
+    score: float
+    rationale: str
+    text: str
+    speaker: str | None
+    role: str | None
+
+
+class Reviewer:
+    """One coder's decisions on one project (``Project.reviewer(coder)``)."""
+
+    def __init__(self, db, coder: str):
+        if not coder or not coder.strip():
+            raise InputError("a coder name is needed for every decision (--coder NAME)")
+        if coder.strip().lower() == "machine":
+            raise InputError("'machine' is the name of the suggestions as a coder; choose a person's name")
+        self._db = db
+        self.coder = coder.strip()
+
+    # -- what to review ---------------------------------------------------------------------
+
+    def pending(
+        self, code: str | None = None, source: str | None = None, order: str = "score"
+    ) -> list[Pending]:
+        """The latest suggestion run's suggestions this coder has not decided on."""
+        if order not in ORDERS:
+            raise InputError(f"unknown order {order!r}; choose one of {', '.join(ORDERS)}")
+        conn = self._db.connection
+        run_id = review_store.latest_suggest_run(conn)
+        if run_id is None:
+            return []
+        rows = [
+            Pending(r["id"], r["source"], r["start"], r["end"], r["segment_id"], r["code"], r["score"],
+                    r["rationale"], r["text"], r["speaker"], r["role"])
+            for r in review_store.pending_suggestions(conn, run_id, self.coder)
+            if (code is None or r["code"] == code) and (source is None or r["source"] == source)
+        ]  # fmt: skip
+        if order == "source":
+            return sorted(rows, key=lambda p: (p.source, p.start, -p.score))
+        rows.sort(key=lambda p: -p.score)
+        if order == "active":
+            rows = self._most_informative_first(rows)
+        return rows
+
+    def progress(self) -> tuple[int, int]:
+        """(suggestions decided by this coder, suggestions) in the latest run."""
+        conn = self._db.connection
+        run_id = review_store.latest_suggest_run(conn)
+        return (0, 0) if run_id is None else review_store.count_run(conn, run_id, self.coder)
+
+    def context(self, item: Pending) -> dict:
+        """The text around a suggestion and the code's definition, for a reviewer's screen."""
+        conn = self._db.connection
+        before, after = review_store.neighbours(conn, item.segment_id) if item.segment_id else ("", "")
+        code = review_store.code_definition(conn, item.code)
+        details = json.loads(code["details"]) if code else {}
+        return {
+            "before": before,
+            "after": after,
+            "definition": code["description"] if code else "",
+            "kind": code["kind"] if code else "",
+            "inclusion": details.get("inclusion", []),
+            "exclusion": details.get("exclusion", []),
+        }
+
+    # -- decisions ----------------------------------------------------------------------------
+
+    def accept(self, suggestion_id: int, note: str = "") -> int:
+        """Make the suggestion this coder's coding. Returns the decision's id."""
+        with self._db.transaction() as conn:
+            found = self._undecided(conn, suggestion_id)
+            coding = review_store.insert_coding(
+                conn, found["source_id"], found["start"], found["end"], found["code_id"], self.coder,
+                "suggestion", suggestion_id,
+            )  # fmt: skip
+            return review_store.insert_decision(conn, self.coder, "accept", suggestion_id, coding, note=note)
+
+    def reject(self, suggestion_id: int, note: str = "") -> int:
+        with self._db.transaction() as conn:
+            self._undecided(conn, suggestion_id)
+            return review_store.insert_decision(conn, self.coder, "reject", suggestion_id, note=note)
+
+    def edit(
+        self,
+        suggestion_id: int | None = None,
+        coding_id: int | None = None,
+        code: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        note: str = "",
+    ) -> int:
+        """Accept a suggestion with another code or other boundaries, or change one of this
+        coder's codings; the edited original stays in the log."""
+        if (suggestion_id is None) == (coding_id is None):
+            raise InputError("edit needs either a suggestion or a coding")
+        with self._db.transaction() as conn:
+            if suggestion_id is not None:
+                original = self._undecided(conn, suggestion_id)
+            else:
+                original = self._own_coding(conn, coding_id)
+            code_id = self._code_id(conn, code) if code else original["code_id"]
+            start = original["start"] if start is None else start
+            end = original["end"] if end is None else end
+            self._check_span(conn, original["source_id"], start, end)
+            new = review_store.insert_coding(
+                conn, original["source_id"], start, end, code_id, self.coder, "edit", suggestion_id
+            )
+            return review_store.insert_decision(
+                conn, self.coder, "edit", suggestion_id, new, replaces=coding_id, note=note
+            )
+
+    def add(self, source: str, start: int, end: int, code: str, note: str = "") -> int:
+        """Code a span by hand. Returns the new coding's id."""
+        with self._db.transaction() as conn:
+            spans = coding_store.source_spans(conn)
+            if source not in spans:
+                raise InputError(f"no source named {source!r} in the project")
+            source_id = spans[source][0]
+            self._check_span(conn, source_id, start, end)
+            coding = review_store.insert_coding(
+                conn, source_id, start, end, self._code_id(conn, code), self.coder, "manual"
+            )
+            review_store.insert_decision(conn, self.coder, "add", coding_id=coding, note=note)
+            return coding
+
+    def remove(self, coding_id: int, note: str = "") -> int:
+        with self._db.transaction() as conn:
+            self._own_coding(conn, coding_id)
+            return review_store.insert_decision(conn, self.coder, "remove", coding_id=coding_id, note=note)
+
+    def undo(self) -> dict | None:
+        """Undo this coder's latest standing decision; returns it (None when there is none)."""
+        with self._db.transaction() as conn:
+            last = review_store.last_standing_decision(conn, self.coder)
+            if last is None:
+                return None
+            review_store.insert_decision(conn, self.coder, "undo", undoes=last["id"])
+            return dict(last)
+
+    def accept_above(self, min_score: float, code: str | None = None) -> int:
+        """Accept every pending suggestion scoring at least ``min_score`` (of one code, or all),
+        in one transaction. Returns how many."""
+        chosen = [p for p in self.pending(code=code) if p.score >= min_score]
+        with self._db.transaction():
+            for item in chosen:
+                self.accept(item.id, note=f"batch: score >= {min_score}")
+        return len(chosen)
+
+    # -- checks -------------------------------------------------------------------------------
+
+    def _undecided(self, conn, suggestion_id: int):
+        found = review_store.suggestion(conn, suggestion_id)
+        if found is None:
+            raise InputError(f"no suggestion {suggestion_id} in the project")
+        earlier = review_store.decided(conn, suggestion_id, self.coder)
+        if earlier is not None:
+            raise ConflictError(
+                f"{self.coder} already decided on suggestion {suggestion_id} ({earlier['action']}); undo that first"
+            )
+        return found
+
+    def _own_coding(self, conn, coding_id: int):
+        found = review_store.coding(conn, coding_id)
+        if found is None or not found["current"]:
+            raise InputError(f"no current coding {coding_id} in the project")
+        if found["coder"] != self.coder:
+            raise ConflictError(
+                f"coding {coding_id} is {found['coder']}'s; each coder's codings are their own (code it yourself instead)"
+            )
+        return found
+
+    def _code_id(self, conn, name: str) -> int:
+        ids = code_store.code_ids(conn)
+        if name not in ids:
+            raise InputError(f"no code named {name!r} in the codebook (qualcode codebook show lists them)")
+        return ids[name]
+
+    def _check_span(self, conn, source_id: int, start: int, end: int) -> None:
+        length = next(n for i, n in coding_store.source_spans(conn).values() if i == source_id)
+        if not 0 <= start < end <= length:
+            raise InputError(f"span {start}-{end} does not fit the source ({length} characters)")
+
+    def _most_informative_first(self, rows: list[Pending]) -> list[Pending]:
+        """Active learning: suggestions on the segments the models are least sure about first."""
+        from qualcode.suggest.runner import prepare
+        from qualcode.suggest.supervised import SupervisedSuggester
+
+        _, codes, segments, labels = prepare(self._db, None, self.coder)
+        model = SupervisedSuggester().fit(codes, segments, labels)
+        if not model.models_:
+            return rows  # nothing learned yet: by score
+        by_id = {s.id: s for s in segments}
+        wanted = [by_id[r.segment_id] for r in rows if r.segment_id in by_id]
+        uncertainty = dict(zip((s.id for s in wanted), model.informativeness(wanted), strict=True))
+        return sorted(rows, key=lambda r: (-uncertainty.get(r.segment_id, 0.0), -r.score))
