@@ -170,9 +170,9 @@ def status(project, as_json):
     click.echo(
         f"  segments: {segs}" + (f" (active unit: {info['active_unit']})" if info["active_unit"] else "")
     )
-    click.echo(
-        f"  codes {counts['codes']}, codings {counts['codings']}, suggestions {counts['suggestions']}, memos {counts['memos']}"
-    )
+    coders = ", ".join(f"{c} {n}" for c, n in info["codings_per_coder"].items()) or "none"
+    click.echo(f"  codes {counts['codes']}, suggestions {counts['suggestions']}, memos {counts['memos']}")
+    click.echo(f"  codings by coder: {coders}")
     for src in info["sources"]:
         click.echo(
             f"  - {src['name']} [{src['format']}] {src['turns']} turns: {src['speakers'] or 'no speakers'}"
@@ -441,6 +441,34 @@ def memo(project, text, on, target, author):
             raise click.UsageError("--author is needed to add a memo")
         memo_id = proj.add_memo(on, target, author, text)
     click.echo(f"memo {memo_id} added")
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option(
+    "--coders", required=True, help="Comma separated, e.g. anna,bob (machine = the latest suggestions)."
+)
+@click.option("--unit", type=click.Choice(UNITS), help="Segment unit to compare on (default: the last made).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: stdout).",
+)
+@_library_errors
+def agree(project, coders, unit, fmt, output):
+    """Intercoder agreement: percent agreement, Cohen's kappa, Krippendorff's alpha, disagreements."""
+    names = [c.strip() for c in coders.split(",") if c.strip()]
+    with _open(project) as proj:
+        report = proj.agreement(names, unit)
+    output.write(
+        {"text": report.to_text, "csv": report.to_csv, "json": report.to_json}[fmt]()
+        + ("\n" if fmt != "csv" else "")
+    )
 
 
 @main.group()

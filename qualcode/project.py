@@ -320,6 +320,14 @@ class Project:
 
         return evaluate(self._db, coder, split, seed, suggester, min_score, options=options)
 
+    def agreement(self, coders: list[str], unit: str | None = None):
+        """Percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha per code and
+        overall, over all segments and over coded ones, with the disagreements. ``machine``
+        stands for the latest suggestions. See :mod:`qualcode.intercoder`."""
+        from qualcode.intercoder import agreement
+
+        return agreement(self._db, coders, unit)
+
     def reviewer(self, coder: str):
         """The review operations (accept, reject, edit, add, remove, undo) for one coder."""
         from qualcode.review import Reviewer
@@ -462,6 +470,7 @@ class Project:
             "segments": q.segment_counts(conn),
             "active_unit": self.active_unit(),
             "roles": q.role_overview(conn),
+            "codings_per_coder": q.codings_per_coder(conn),
             "sources": [dict(r) for r in q.source_overview(conn)],
             "last_segmentation": _run_dict(segment_run),
         }

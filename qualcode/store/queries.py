@@ -285,3 +285,7 @@ def role_overview(conn: sqlite3.Connection) -> dict[str, int]:
 
 def segment_spans(conn: sqlite3.Connection, unit: str) -> list[sqlite3.Row]:
     return conn.execute('SELECT id, source_id, start, "end" FROM segments WHERE unit = ?', (unit,)).fetchall()
+
+
+def codings_per_coder(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT coder, COUNT(*) FROM current_codings GROUP BY coder ORDER BY coder"))

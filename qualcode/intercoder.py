@@ -1,0 +1,164 @@
+"""Intercoder agreement on a project: who coded what, segment by segment, and the figures.
+
+Each code is a yes/no variable per segment and coder: yes when one of the coder's codings
+overlaps the segment. A coder who has not coded a source at all is *missing* for its
+segments (not "no"), which Krippendorff's alpha allows for. The suggestions of the latest
+run count as the coder ``machine``, for human-vs-machine agreement. Figures are given over
+all segments and over the segments at least one coder coded, since agreement on "not coded"
+inflates kappa over long, sparsely coded transcripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+
+from qualcode.agreement import AgreementFigures, figures
+from qualcode.errors import ConflictError, InputError
+from qualcode.store import agreement as agreement_store
+from qualcode.store import queries as q
+
+MACHINE = "machine"
+SCOPES = ("all segments", "coded segments")
+
+
+@dataclass
+class Disagreement:
+    source: str
+    start: int
+    end: int
+    text: str
+    code: str
+    yes: list[str]
+    no: list[str]
+
+
+@dataclass
+class AgreementReport:
+    coders: list[str]
+    unit: str
+    segments: int
+    overall: dict[str, AgreementFigures] = field(default_factory=dict)  # scope -> figures
+    per_code: dict[str, dict[str, AgreementFigures]] = field(default_factory=dict)  # scope -> code ->
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(_plain(asdict(self)), ensure_ascii=False, indent=2)
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            (
+                "scope",
+                "code",
+                "units",
+                "pairable_units",
+                "percent_agreement",
+                "cohen_kappa",
+                "krippendorff_alpha",
+            )
+        )
+        for scope in SCOPES:
+            rows = [("(all codes)", self.overall[scope]), *sorted(self.per_code[scope].items())]
+            for code, f in rows:
+                writer.writerow(
+                    (scope, code, f.units, f.pairable_units, _fmt(f.percent), _fmt(f.kappa), _fmt(f.alpha))
+                )
+        return out.getvalue()
+
+    def to_text(self, show: int = 20) -> str:
+        kappa = len(self.coders) == 2
+        lines = [f"agreement between {', '.join(self.coders)} on {self.segments} {self.unit} segments"]
+        for scope in SCOPES:
+            lines += [
+                "",
+                f"{scope}:",
+                f"  {'code':<36}{'units':>7}{'agree':>8}"
+                + (f"{'kappa':>8}" if kappa else "")
+                + f"{'alpha':>8}",
+            ]
+            rows = [("(all codes)", self.overall[scope]), *sorted(self.per_code[scope].items())]
+            for code, f in rows:
+                lines.append(
+                    f"  {code[:35]:<36}{f.pairable_units:>7}{_fmt(f.percent):>8}"
+                    + (f"{_fmt(f.kappa):>8}" if kappa else "")
+                    + f"{_fmt(f.alpha):>8}"
+                )
+        lines += [
+            "",
+            f"disagreements: {len(self.disagreements)}"
+            + (f" (first {show})" if len(self.disagreements) > show else ""),
+        ]
+        for d in self.disagreements[:show]:
+            lines.append(
+                f"  {d.source} {d.start}-{d.end} {d.code}: yes {', '.join(d.yes)}; no {', '.join(d.no)}"
+            )
+            quote = " ".join(d.text.split())[:160]
+            lines.append(f'    "{quote}"')
+        return "\n".join(lines)
+
+
+def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport:
+    if len(coders) < 2 or len(set(coders)) != len(coders):
+        raise InputError("agreement needs at least two different coders (--coders A,B)")
+    conn = db.connection
+    unit = unit or q.get_setting(conn, "active_unit")
+    if unit is None:
+        raise ConflictError("the project has no segments yet; run: qualcode segment")
+    segments = agreement_store.segments(conn, unit)
+    if not segments:
+        raise ConflictError(f"the project has no {unit} segments; run: qualcode segment --unit {unit}")
+    judged: dict[str, dict[int, set[str]]] = {}  # coder -> segment -> codes, for judged segments only
+    for coder in coders:
+        if coder == MACHINE:
+            codes, sources = agreement_store.machine_codes(conn, unit)
+        else:
+            codes, sources = agreement_store.coder_codes(conn, unit, coder)
+        if not sources:
+            known = ", ".join(agreement_store.coders(conn)) or "none yet"
+            raise InputError(f"coder {coder!r} has no codings in the project (coders: {known}; or {MACHINE})")
+        judged[coder] = {s["id"]: codes.get(s["id"], set()) for s in segments if s["source_id"] in sources}
+    all_codes = sorted({c for per in judged.values() for codes in per.values() for c in codes})
+    coded = [s for s in segments if any(judged[c].get(s["id"]) for c in coders)]
+    report = AgreementReport(coders, unit, len(segments))
+    for scope, rows in zip(SCOPES, (segments, coded), strict=True):
+        pooled, report.per_code[scope] = [], {}
+        for code in all_codes:
+            table = [[_value(judged[c], s["id"], code) for c in coders] for s in rows]
+            report.per_code[scope][code] = figures(table, coders)
+            pooled += table
+        report.overall[scope] = figures(pooled, coders)
+    for s in coded:
+        for code in all_codes:
+            values = {c: _value(judged[c], s["id"], code) for c in coders}
+            present = {c: v for c, v in values.items() if v is not None}
+            if len(set(present.values())) > 1:
+                yes = [c for c, v in present.items() if v]
+                no = [c for c, v in present.items() if not v]
+                report.disagreements.append(
+                    Disagreement(s["source"], s["start"], s["end"], s["text"], code, yes, no)
+                )
+    return report
+
+
+def _value(judged: dict[int, set[str]], segment_id: int, code: str) -> bool | None:
+    codes = judged.get(segment_id)
+    return None if codes is None else code in codes
+
+
+def _fmt(value) -> str:
+    return "" if value is None or value != value else f"{value:.3f}"  # None or NaN: blank
+
+
+def _plain(value):
+    """JSON has no NaN: undefined figures become null."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
