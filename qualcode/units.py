@@ -61,7 +61,10 @@ def import_units(project, path, id_column, text_column, coders, separator, add_m
         for name, text, codes in rows:
             builder = TextBuilder()
             builder.add_turn(None, text)
-            transcript = Transcript(builder.text(), builder.turns, format="unit")
+            # Every coder named judged every answer: an empty cell means "no code applies".
+            transcript = Transcript(
+                builder.text(), builder.turns, format="unit", metadata={"judged_by": coders}
+            )
             source_id = project._store_transcript(conn, name, str(path), transcript, False, report)
             if source_id is None:
                 continue  # the same answer was imported before, with its codings

@@ -18,9 +18,15 @@ def segments(conn: sqlite3.Connection, unit: str) -> list[sqlite3.Row]:
 
 
 def coder_codes(conn: sqlite3.Connection, unit: str, coder: str) -> tuple[dict[int, set[str]], set[int]]:
-    """Segment -> codes from the coder's current codings, and the sources the coder coded."""
+    """Segment -> codes from the coder's current codings, and the sources the coder judged:
+    those with a coding by them, and those imported as judged by them (units)."""
     sources = {
-        r[0] for r in conn.execute("SELECT DISTINCT source_id FROM current_codings WHERE coder = ?", (coder,))
+        r[0]
+        for r in conn.execute(
+            "SELECT source_id FROM current_codings WHERE coder = :coder UNION "
+            "SELECT s.id FROM sources s, json_each(s.metadata, '$.judged_by') j WHERE j.value = :coder",
+            {"coder": coder},
+        )
     }
     rows = conn.execute(
         """
