@@ -235,4 +235,32 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        "0004_topics",
+        (
+            # A topic run is a row in runs (kind 'topics'); its topics and their segments here.
+            """CREATE TABLE topics (
+                run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                topic INTEGER NOT NULL,
+                label TEXT NOT NULL,
+                words TEXT NOT NULL DEFAULT '[]',
+                size INTEGER NOT NULL,
+                spread TEXT NOT NULL DEFAULT '{}',
+                promoted_code_id INTEGER REFERENCES codes(id),
+                PRIMARY KEY (run_id, topic)
+            )""",
+            """CREATE TABLE topic_segments (
+                run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                topic INTEGER NOT NULL,
+                segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+                probability REAL,
+                representative INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (run_id, segment_id)
+            )""",
+            "CREATE INDEX topic_segments_by_topic ON topic_segments(run_id, topic)",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
