@@ -471,6 +471,95 @@ def agree(project, coders, unit, fmt, output):
     )
 
 
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "md", "qdpx", "qdc"]), required=True
+)
+@click.option("-o", "--output", "path", required=True, type=click.Path(), help="File (a folder for csv).")
+@click.option(
+    "--include-unreviewed", is_flag=True, help="Also count the latest suggestions (marked as unreviewed)."
+)
+@_library_errors
+def export(project, fmt, path, include_unreviewed):
+    """Export findings: csv tables, xlsx workbook, html/md report, REFI-QDA .qdpx or .qdc."""
+    with _open(project) as proj:
+        proj.export(fmt, path, include="all" if include_unreviewed else "reviewed")
+    click.echo(f"wrote {path}")
+
+
+@main.group()
+def mechanisms():
+    """Co-occurrence, CMO configurations, framework matrix and evidence tables."""
+
+
+def _include(flag: bool) -> str:
+    return "all" if flag else "reviewed"
+
+
+_UNREVIEWED = click.option("--include-unreviewed", is_flag=True, help="Also count the latest suggestions.")
+
+
+@mechanisms.command(name="cooccurrence")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option(
+    "--scope", type=click.Choice(["segment", "turn", "window"]), default="segment", show_default=True
+)
+@click.option("--window", default=3, show_default=True, help="Segments per window (--scope window).")
+@click.option("--normalised", is_flag=True, help="Jaccard (both / either) instead of counts.")
+@_UNREVIEWED
+@_library_errors
+def mechanisms_cooccurrence(project, scope, window, normalised, include_unreviewed):
+    """Code co-occurrence as a CSV matrix."""
+    with _open(project) as proj:
+        result = proj.cooccurrence(scope, window, _include(include_unreviewed))
+    click.echo(f"# {result.included}")
+    click.echo((result.jaccard if normalised else result.counts).to_csv(), nl=False)
+
+
+@mechanisms.command(name="cmo")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--scope", type=click.Choice(["segment", "turn", "window"]), default="turn", show_default=True)
+@click.option("--top", default=20, show_default=True)
+@_UNREVIEWED
+@_library_errors
+def mechanisms_cmo(project, scope, top, include_unreviewed):
+    """Context-mechanism-outcome configurations with their support per case."""
+    with _open(project) as proj:
+        found = proj.cmo_configurations(scope, _include(include_unreviewed))
+    click.echo(f"# {found.included}")
+    for item in list(found)[:top]:
+        click.echo(
+            f"{item.context} -> {item.mechanism} -> {item.outcome}: {item.units} units, {item.support()}"
+        )
+
+
+@mechanisms.command(name="evidence")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--kinds", default="mechanism,bottleneck", show_default=True)
+@_UNREVIEWED
+@_library_errors
+def mechanisms_evidence(project, kinds, include_unreviewed):
+    """Evidence per mechanism and bottleneck: counts, groups, quotes, counter-evidence."""
+    with _open(project) as proj:
+        tables = proj.evidence_tables(
+            tuple(k.strip() for k in kinds.split(",")), _include(include_unreviewed)
+        )
+    for table in tables:
+        click.echo(
+            f"\n{table.code} [{table.kind}]: {table.segments} segments in {table.interviews} interviews"
+        )
+        click.echo(f"  cases per group: {table.cases_per_group}")
+        for quote in table.quotes:
+            click.echo(
+                f"  - {quote.source} ({quote.speaker}, {quote.role}) {quote.start}-{quote.end}: {quote.text[:120]!r}"
+            )
+            click.echo(f"    {quote.provenance}")
+        click.echo(f"  counter-evidence: {len(table.counter_evidence)}")
+    if tables:
+        click.echo(f"\n# {tables[0].included}")
+
+
 @main.group()
 def units():
     """Short texts coded as a whole (survey answers)."""
@@ -506,6 +595,16 @@ def next_(project, coder, limit):
         ranked = proj.most_informative(coder, limit)
     for segment, score in ranked:
         click.echo(f"{score:.2f}  {segment.source}  {segment.text[:100]}")
+
+
+def _register_topics() -> None:
+    """The topics group lives in its own module (it is larger); its heavy imports stay lazy."""
+    from qualcode.cli_topics import topics
+
+    main.add_command(topics)
+
+
+_register_topics()
 
 
 if __name__ == "__main__":  # pragma: no cover

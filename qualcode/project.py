@@ -110,6 +110,12 @@ class Project:
         source is refused unless ``replace``.
         """
         report = ImportReport()
+        projects = [Path(p) for p in paths if Path(p).suffix.lower() == ".qdpx"]
+        paths = [p for p in paths if Path(p).suffix.lower() != ".qdpx"]
+        for path in projects:  # other tools' projects: each imported whole, in its own transaction
+            self._import_qdpx(path, report)
+        if not paths:
+            return report
         files = self._collect_files(paths, participants, report)
         declared = read_participants(participants) if participants else None
         with self._db.transaction() as conn:
@@ -131,6 +137,13 @@ class Project:
                 summary = {"imported": report.imported, "replaced": report.replaced}
                 q.finish_run(conn, run_id, summary)
         return report
+
+    def _import_qdpx(self, path: Path, report: ImportReport) -> None:
+        from qualcode.ingest.refi_project import import_qdpx
+
+        result = import_qdpx(self, path)
+        report.imported.extend(result.sources)
+        report.warnings.extend(result.warnings)
 
     def count_importable(self, paths: list[str | Path], participants=None) -> int:
         """How many files :meth:`import_transcripts` would read (for a progress bar)."""
@@ -327,6 +340,66 @@ class Project:
         from qualcode.intercoder import agreement
 
         return agreement(self._db, coders, unit)
+
+    # -- topics, mechanisms, exports ----------------------------------------------------------
+
+    def topics(self, mode: str = "quick", n_topics: int = 8, seed: int = 1, **options):
+        """Run BERTopic over the segments and store the topics (see :mod:`qualcode.topics`)."""
+        from qualcode.topics import run_topics
+
+        versions = _versions(bertopic=_package_version("bertopic"))
+        return run_topics(self._db, mode=mode, n_topics=n_topics, seed=seed, versions=versions, **options)
+
+    def topic_overview(self, run_id: int | None = None):
+        from qualcode.topics import topic_overview
+
+        return topic_overview(self._db, run_id)
+
+    def promote_topic(self, topic: int, name: str, run_id: int | None = None) -> str:
+        """Turn a topic into a draft code whose examples are its representative segments."""
+        from qualcode.topics import promote_topic
+
+        return promote_topic(self._db, topic, name, run_id)
+
+    def cooccurrence(self, scope: str = "segment", window: int = 3, include: str = "reviewed"):
+        from qualcode.mechanisms import cooccurrence
+
+        return cooccurrence(self._db, scope=scope, window=window, include=include)
+
+    def cmo_configurations(self, scope: str = "turn", include: str = "reviewed"):
+        from qualcode.mechanisms import cmo_configurations
+
+        return cmo_configurations(self._db, scope=scope, include=include)
+
+    def framework_matrix(self, include: str = "reviewed"):
+        from qualcode.mechanisms import framework_matrix
+
+        return framework_matrix(self._db, include=include)
+
+    def evidence_tables(self, kinds=("mechanism", "bottleneck"), include: str = "reviewed"):
+        from qualcode.mechanisms import evidence_tables
+
+        return evidence_tables(self._db, kinds=kinds, include=include)
+
+    def export(self, fmt: str, path: str | Path, include: str = "reviewed") -> None:
+        """Write findings as csv (a folder), xlsx, html, md, a REFI-QDA .qdpx project or a .qdc codebook."""
+        if fmt == "qdc":
+            return self.export_codebook(path)
+        if fmt == "qdpx":
+            from qualcode.export.refi import export_qdpx
+
+            return export_qdpx(self._db, path)
+        from qualcode.export import report, tables
+
+        writers = {
+            "csv": tables.export_csv,
+            "xlsx": tables.export_xlsx,
+            "html": report.export_html,
+            "md": report.export_markdown,
+        }
+        if fmt not in writers:
+            raise InputError(f"unknown export format {fmt!r}; choose csv, xlsx, html, md, qdpx or qdc")
+        writers[fmt](self._db, path, include=include)
 
     def reviewer(self, coder: str):
         """The review operations (accept, reject, edit, add, remove, undo) for one coder."""

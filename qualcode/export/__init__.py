@@ -1,0 +1,1 @@
+"""Exports: findings tables (CSV, XLSX), reports (HTML, Markdown) and REFI-QDA projects."""

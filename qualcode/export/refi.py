@@ -1,0 +1,295 @@
+"""REFI-QDA project export: the whole project as a ``.qdpx`` for NVivo, ATLAS.ti or MAXQDA.
+
+The archive holds ``project.qde`` (valid against ``Project-mrt2019.xsd``) and one UTF-8
+``sources/<GUID>.txt`` per source. Positions are qualcode's code-point offsets into the
+normalised text, which is exactly the text written. Only current (reviewed or human) codings
+go in. Cases name their speakers in their description, one line per speaker::
+
+    qualcode speakers:
+    - interview01: R (client)
+
+so qualcode reads the links back, and other tools show them. The same project always gives
+the same bytes: GUIDs are ``uuid5`` of stable keys, elements are sorted, dates come from the
+stored values and the zip entries carry a fixed date.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from qualcode import __version__
+from qualcode.codebook.model import KINDS, Code, Codebook
+from qualcode.codebook.refi import GUID_NAMESPACE, NS_PROJECT, code_guid, format_description, set_guid
+from qualcode.store import codes as code_store
+from qualcode.store import refi as refi_store
+
+SPEAKERS_HEADING = "qualcode speakers:"
+SPEAKER_LINE = re.compile(r"^- (?P<source>.+): (?P<label>.+?)(?: \((?P<role>[^()]*)\))?$")
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_VARIABLE_TYPES = {
+    "text": "Text",
+    "integer": "Integer",
+    "float": "Float",
+    "boolean": "Boolean",
+    "date": "Date",
+}
+
+
+def guid(kind: str, key: str) -> str:
+    """The GUID qualcode writes for the ``kind`` of thing identified by ``key`` (upper case)."""
+    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{key}")).upper()
+
+
+def export_qdpx(db, path: str | Path) -> None:
+    """Write the project in ``db`` as a REFI-QDA project archive at ``path``."""
+    conn = db.connection
+    sources = refi_store.sources(conn)
+    xml, texts = _project_xml(conn, Path(db.path).stem, sources)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _write_entry(archive, "project.qde", xml)
+        for name, text in sorted(texts.items()):
+            _write_entry(archive, f"sources/{name}", text.encode("utf-8"))
+    Path(path).write_bytes(buffer.getvalue())
+
+
+def _write_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.create_system = 0
+    archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+
+
+def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
+    codings = refi_store.current_codings(conn)
+    memos = refi_store.memos(conn)
+    users = sorted({c["coder"] for c in codings} | {m["author"] for m in memos})
+    codebook = _codebook(conn)
+    notes_on = _note_refs(memos)
+
+    root = ET.Element("Project", {"xmlns": NS_PROJECT, "name": name, "origin": f"qualcode {__version__}"})
+    if users:
+        element = ET.SubElement(root, "Users")
+        for user in users:
+            ET.SubElement(element, "User", {"guid": guid("user", user), "name": user})
+    if codebook.codes:
+        codes = ET.SubElement(ET.SubElement(root, "CodeBook"), "Codes")
+        for code in codebook.children(None):
+            _add_code(codes, code, codebook, notes_on)
+    _add_cases(root, conn, sources)
+    texts: dict[str, str] = {}
+    if sources:
+        element = ET.SubElement(root, "Sources")
+        by_source: dict[int, list] = {}
+        for coding in codings:
+            by_source.setdefault(coding["source_id"], []).append(coding)
+        for source in sources:
+            file_name = _add_source(element, source, by_source.get(source["id"], []), notes_on)
+            texts[file_name] = source["text"]
+    if memos:
+        element = ET.SubElement(root, "Notes")
+        for memo in memos:
+            _add_note(element, memo)
+    _add_kind_sets(root, codebook)
+    for memo in memos:
+        if memo["target_kind"] == "project" or memo["target_name"] is None:
+            ET.SubElement(root, "NoteRef", {"targetGUID": guid("memo", str(memo["id"]))})
+    tree = ET.ElementTree(root)
+    ET.indent(tree, space="  ")
+    buffer = io.BytesIO()
+    tree.write(buffer, encoding="UTF-8", xml_declaration=True)
+    return buffer.getvalue() + b"\n", texts
+
+
+def _codebook(conn) -> Codebook:
+    """The current codebook, plus any retired code that current codings still use."""
+    codebook = code_store.current_codebook(conn)
+    for row in refi_store.coded_codes_outside_codebook(conn):
+        details = json.loads(row["details"])
+        codebook.codes.append(
+            Code(
+                name=row["name"],
+                description=row["description"],
+                kind=row["kind"],
+                label=row["label"],
+                colour=row["colour"],
+                **{
+                    k: details.get(k, [])
+                    for k in ("inclusion", "exclusion", "examples", "keywords", "lemmas")
+                },
+            )
+        )
+    return codebook
+
+
+def _note_refs(memos) -> dict[tuple[str, str], list[str]]:
+    """(kind, name) of a code or source -> the GUIDs of the notes about it."""
+    refs: dict[tuple[str, str], list[str]] = {}
+    for memo in memos:
+        if memo["target_kind"] != "project" and memo["target_name"] is not None:
+            kind = "code" if memo["target_kind"] == "code" else "source"
+            refs.setdefault((kind, memo["target_name"]), []).append(guid("memo", str(memo["id"])))
+    return refs
+
+
+def _add_code(parent: ET.Element, code: Code, codebook: Codebook, notes_on: dict) -> None:
+    attributes = {"guid": code_guid(code.name), "name": code.name, "isCodable": "true"}
+    if code.colour:
+        attributes["color"] = code.colour
+    element = ET.SubElement(parent, "Code", attributes)
+    description = format_description(code)
+    if description:
+        ET.SubElement(element, "Description").text = description
+    for note in notes_on.get(("code", code.name), []):
+        ET.SubElement(element, "NoteRef", {"targetGUID": note})
+    for child in codebook.children(code.name):
+        _add_code(element, child, codebook, notes_on)
+
+
+def _add_cases(root: ET.Element, conn, sources) -> None:
+    attributes = refi_store.attributes(conn)
+    cases = refi_store.cases(conn)
+    if attributes:
+        element = ET.SubElement(root, "Variables")
+        for row in attributes:
+            ET.SubElement(
+                element,
+                "Variable",
+                {
+                    "guid": guid("variable", row["name"]),
+                    "name": row["name"],
+                    "typeOfVariable": _VARIABLE_TYPES[row["type"]],
+                },
+            )
+    if not cases:
+        return
+    values: dict[int, list] = {}
+    for row in refi_store.case_values(conn):
+        values.setdefault(row["case_id"], []).append(row)
+    speakers: dict[int, list] = {}
+    for row in refi_store.case_speakers(conn):
+        speakers.setdefault(row["case_id"], []).append(row)
+    element = ET.SubElement(root, "Cases")
+    for case in cases:
+        case_element = ET.SubElement(
+            element, "Case", {"guid": guid("case", case["name"]), "name": case["name"]}
+        )
+        linked = speakers.get(case["id"], [])
+        if linked:
+            lines = [SPEAKERS_HEADING] + [
+                f"- {s['source']}: {s['label']}" + (f" ({s['role']})" if s["role"] else "") for s in linked
+            ]
+            ET.SubElement(case_element, "Description").text = "\n".join(lines)
+        for row in values.get(case["id"], []):
+            value = ET.SubElement(case_element, "VariableValue")
+            ET.SubElement(value, "VariableRef", {"targetGUID": guid("variable", row["name"])})
+            tag, text = _typed_value(row["type"], row["value"])
+            ET.SubElement(value, tag).text = text
+        for source in sorted({s["source"] for s in linked}):
+            ET.SubElement(case_element, "SourceRef", {"targetGUID": guid("source", source)})
+
+
+def _typed_value(kind: str, value: str) -> tuple[str, str]:
+    """The REFI value element for a stored value; text when it does not fit its type."""
+    try:
+        if kind == "integer":
+            return "IntegerValue", str(int(value))
+        if kind == "float":
+            number = Decimal(value)
+            if number.is_finite():
+                return "FloatValue", format(number, "f")
+        if kind == "boolean" and value in ("true", "false"):
+            return "BooleanValue", value
+        if kind == "date":
+            return "DateValue", date.fromisoformat(value).isoformat()
+    except (ValueError, InvalidOperation):
+        pass
+    return "TextValue", value
+
+
+def _add_source(parent: ET.Element, source, codings: list, notes_on: dict) -> str:
+    source_guid = guid("source", source["name"])
+    file_name = f"{source_guid}.txt"
+    element = ET.SubElement(
+        parent,
+        "TextSource",
+        {
+            "guid": source_guid,
+            "name": source["name"],
+            "plainTextPath": f"internal://{file_name}",
+            "creationDateTime": _datetime(source["imported_at"]),
+        },
+    )
+    text = source["text"]
+    for coding in codings:
+        user = guid("user", coding["coder"])
+        when = _datetime(coding["created_at"])
+        selection = ET.SubElement(
+            element,
+            "PlainTextSelection",
+            {
+                "guid": guid("selection", str(coding["id"])),
+                "name": text[coding["start"] : coding["end"]],
+                "startPosition": str(coding["start"]),
+                "endPosition": str(coding["end"]),
+                "creatingUser": user,
+                "creationDateTime": when,
+            },
+        )
+        tag = ET.SubElement(
+            selection,
+            "Coding",
+            {"guid": guid("coding", str(coding["id"])), "creatingUser": user, "creationDateTime": when},
+        )
+        ET.SubElement(tag, "CodeRef", {"targetGUID": code_guid(coding["code"])})
+    for note in notes_on.get(("source", source["name"]), []):
+        ET.SubElement(element, "NoteRef", {"targetGUID": note})
+    return file_name
+
+
+def _add_note(parent: ET.Element, memo) -> None:
+    kind, target = memo["target_kind"], memo["target_name"]
+    about = "project" if kind == "project" or target is None else f"{kind} {target}"
+    if memo["span"]:
+        about += f" [{memo['span']}]"
+    element = ET.SubElement(
+        parent,
+        "Note",
+        {
+            "guid": guid("memo", str(memo["id"])),
+            "name": f"Memo {memo['id']} ({about})",
+            "creatingUser": guid("user", memo["author"]),
+            "creationDateTime": _datetime(memo["created_at"]),
+        },
+    )
+    ET.SubElement(element, "PlainTextContent").text = memo["text"]
+
+
+def _add_kind_sets(root: ET.Element, codebook: Codebook) -> None:
+    codes = codebook.codes
+    kinds = [kind for kind in KINDS if kind != "other" and any(c.kind == kind for c in codes)]
+    if not kinds:
+        return
+    sets = ET.SubElement(root, "Sets")
+    for kind in kinds:
+        element = ET.SubElement(sets, "Set", {"guid": set_guid(kind), "name": kind})
+        ET.SubElement(
+            element, "Description"
+        ).text = f"qualcode code kind: the codes of kind '{kind}'. qualcode reads the kind of each code back from this set."
+        for code in sorted((c for c in codes if c.kind == kind), key=lambda c: c.name):
+            ET.SubElement(element, "MemberCode", {"targetGUID": code_guid(code.name)})
+
+
+def _datetime(stored: str) -> str:
+    """A stored ISO timestamp as an xsd:dateTime in UTC with a ``Z``."""
+    value = stored.strip().replace(" ", "T")
+    return value[:-6] + "Z" if value.endswith("+00:00") else value
