@@ -208,7 +208,7 @@ def write_qdc(codebook: Codebook, path: str | Path, origin: str = DEFAULT_ORIGIN
     root = ET.Element("CodeBook", {"xmlns": NS_CODEBOOK, "origin": origin})
     codes_element = ET.SubElement(root, "Codes")
     for code in codebook.children(None):
-        _add_code(codes_element, code, codebook)
+        add_code_element(codes_element, code, codebook)
     kinds = [kind for kind in KINDS if kind != "other" and any(c.kind == kind for c in codes)]
     if kinds:
         sets = ET.SubElement(root, "Sets")
@@ -228,7 +228,11 @@ def write_qdc(codebook: Codebook, path: str | Path, origin: str = DEFAULT_ORIGIN
     Path(path).write_bytes(buffer.getvalue() + b"\n")
 
 
-def _add_code(parent: ET.Element, code: Code, codebook: Codebook) -> None:
+def add_code_element(
+    parent: ET.Element, code: Code, codebook: Codebook, notes_on: dict | None = None
+) -> None:
+    """A ``Code`` element with its description and children (and, in a project, NoteRefs to
+    the notes in ``notes_on[("code", name)]``), shared by the .qdc and .qdpx writers."""
     attributes = {"guid": code_guid(code.name), "name": code.name, "isCodable": "true"}
     if code.colour:
         attributes["color"] = code.colour
@@ -236,8 +240,10 @@ def _add_code(parent: ET.Element, code: Code, codebook: Codebook) -> None:
     description = format_description(code)
     if description:
         ET.SubElement(element, "Description").text = description
+    for note in (notes_on or {}).get(("code", code.name), []):
+        ET.SubElement(element, "NoteRef", {"targetGUID": note})
     for child in codebook.children(code.name):
-        _add_code(element, child, codebook)
+        add_code_element(element, child, codebook, notes_on)
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -27,7 +27,13 @@ from pathlib import Path
 
 from qualcode import __version__
 from qualcode.codebook.model import KINDS, Code, Codebook
-from qualcode.codebook.refi import GUID_NAMESPACE, NS_PROJECT, code_guid, format_description, set_guid
+from qualcode.codebook.refi import (
+    GUID_NAMESPACE,
+    NS_PROJECT,
+    add_code_element,
+    code_guid,
+    set_guid,
+)
 from qualcode.store import codes as code_store
 from qualcode.store import refi as refi_store
 
@@ -84,7 +90,7 @@ def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
     if codebook.codes:
         codes = ET.SubElement(ET.SubElement(root, "CodeBook"), "Codes")
         for code in codebook.children(None):
-            _add_code(codes, code, codebook, notes_on)
+            add_code_element(codes, code, codebook, notes_on)
     _add_cases(root, conn, sources)
     texts: dict[str, str] = {}
     if sources:
@@ -139,20 +145,6 @@ def _note_refs(memos) -> dict[tuple[str, str], list[str]]:
             kind = "code" if memo["target_kind"] == "code" else "source"
             refs.setdefault((kind, memo["target_name"]), []).append(guid("memo", str(memo["id"])))
     return refs
-
-
-def _add_code(parent: ET.Element, code: Code, codebook: Codebook, notes_on: dict) -> None:
-    attributes = {"guid": code_guid(code.name), "name": code.name, "isCodable": "true"}
-    if code.colour:
-        attributes["color"] = code.colour
-    element = ET.SubElement(parent, "Code", attributes)
-    description = format_description(code)
-    if description:
-        ET.SubElement(element, "Description").text = description
-    for note in notes_on.get(("code", code.name), []):
-        ET.SubElement(element, "NoteRef", {"targetGUID": note})
-    for child in codebook.children(code.name):
-        _add_code(element, child, codebook, notes_on)
 
 
 def _add_cases(root: ET.Element, conn, sources) -> None:
