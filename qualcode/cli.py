@@ -73,14 +73,42 @@ def main():
 
 
 @main.command()
-@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("project", required=False, type=click.Path(dir_okay=False))
+@click.option("--example", is_flag=True, help="Write study.yaml for the bundled example study instead.")
 @_library_errors
-def init(project):
-    """Create a new, empty PROJECT file."""
+def init(project, example):
+    """Create a new, empty PROJECT file (or, with --example, the example's study.yaml)."""
+    if example:
+        from qualcode.study import write_example
+
+        target = project or "study.yaml"
+        written = write_example(target)
+        click.echo(
+            ("wrote " if written else "already there: ") + f"{target}; run it with: qualcode run {target}"
+        )
+        return
+    if not project:
+        raise click.UsageError("give a project file name, e.g. qualcode init study.qc (or --example)")
     from qualcode.project import Project
 
     Project.create(project).close()
     click.echo(f"created {project}")
+
+
+@main.command()
+@click.argument("study", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Run every step, even those whose inputs did not change.")
+@_library_errors
+def run(study, force):
+    """Run a whole study declared in a YAML file (see qualcode init --example)."""
+    from qualcode.study import run_study
+
+    def show(step):
+        click.echo(f"{'ran    ' if step.ran else 'skipped'} {step.name}: {step.detail}")
+
+    report = run_study(study, force=force, progress=show)
+    ran = sum(step.ran for step in report.steps)
+    click.echo(f"{report.project}: {ran} steps ran, {len(report.steps) - ran} skipped")
 
 
 @main.command(name="import")

@@ -401,6 +401,17 @@ class Project:
             raise InputError(f"unknown export format {fmt!r}; choose csv, xlsx, html, md, qdpx or qdc")
         writers[fmt](self._db, path, include=include)
 
+    def _meta(self, key: str) -> str | None:
+        return q.get_setting(self._db.connection, key)
+
+    def _set_meta(self, key: str, value: str) -> None:
+        with self._db.transaction() as conn:
+            q.set_setting(conn, key, value)
+
+    def _decision_count(self) -> int:
+        """How many review decisions exist (a study re-suggests and re-exports after new ones)."""
+        return q.decision_count(self._db.connection)
+
     def reviewer(self, coder: str):
         """The review operations (accept, reject, edit, add, remove, undo) for one coder."""
         from qualcode.review import Reviewer

@@ -15,7 +15,7 @@ _ALIASES = {"definition": "description", "color": "colour", "include": "inclusio
 _KNOWN = set(_LIST_FIELDS) | set(_TEXT_FIELDS) | set(_ALIASES) | {"children"}
 
 
-class _LineLoader(yaml.SafeLoader):
+class LineLoader(yaml.SafeLoader):
     """Remembers the line each mapping starts on, so errors can point at it."""
 
     def construct_mapping(self, node, deep=False):
@@ -27,7 +27,7 @@ class _LineLoader(yaml.SafeLoader):
 def read_yaml(path: str | Path) -> Codebook:
     path = Path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # a SafeLoader subclass
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(

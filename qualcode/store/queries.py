@@ -289,3 +289,7 @@ def segment_spans(conn: sqlite3.Connection, unit: str) -> list[sqlite3.Row]:
 
 def codings_per_coder(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT coder, COUNT(*) FROM current_codings GROUP BY coder ORDER BY coder"))
+
+
+def decision_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]

@@ -1,0 +1,276 @@
+"""A whole study declared in one YAML file, run step by step; unchanged steps are skipped.
+
+    qualcode run study.yaml
+
+Steps, in order: import (transcripts, participants), segment, codebook, codings (optional
+human codings), suggest, topics, exports. Each step has a fingerprint of its inputs (the
+files' bytes, its settings and the fingerprints of the steps it builds on; for suggest and
+exports also the review log) stored in the project; a step whose fingerprint is unchanged
+is skipped. The steps record their own runs (settings and versions) as when run by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from qualcode.codebook.yamlfile import LineLoader
+from qualcode.errors import InputError
+
+TOP_LEVEL = {"project", "language", "model", "transcripts", "participants", "replace", "segment",
+             "codebook", "codings", "suggest", "topics", "exports"}  # fmt: skip
+SECTION_KEYS = {
+    "segment": {"unit", "window", "stride", "include_interviewer"},
+    "suggest": {"suggester", "min_score", "embedder", "model", "coder"},
+    "topics": {"mode", "n_topics", "seed", "embedder", "model"},
+}
+EXPORT_KEYS = {"format", "path", "include_unreviewed"}
+CODING_KEYS = {"path", "coder", "add_missing_codes"}
+
+EXAMPLE = """\
+# The bundled example study: nine fictional Dutch interviews about network support.
+# Run it with: qualcode run study.yaml  (steps whose inputs did not change are skipped)
+project: example.qc
+language: nl
+model: null                 # a spaCy model name or folder; null = a trained nl model if installed, else blank
+transcripts: transcripts/
+participants: transcripts/participants.csv
+replace: false              # true: a transcript that changed replaces its source (refused if it has codings)
+segment:
+  unit: sentence            # sentence, paragraph, turn or window
+codebook: codebooks/netwerkondersteuning.yaml
+codings: []                 # human codings to learn from: - {path: codings.csv, coder: anna}
+suggest:
+  suggester: ensemble
+  min_score: 0.3
+topics:
+  mode: quick
+  n_topics: 8
+  seed: 1
+exports:                    # nobody has reviewed the example yet: suggestions are included, marked as unreviewed
+  - {format: xlsx, path: example-output/findings.xlsx, include_unreviewed: true}
+  - {format: html, path: example-output/report.html, include_unreviewed: true}
+  - {format: qdpx, path: example-output/example.qdpx}
+"""
+
+
+@dataclass
+class StepResult:
+    name: str
+    ran: bool
+    detail: str
+
+
+@dataclass
+class StudyReport:
+    project: str
+    steps: list[StepResult] = field(default_factory=list)
+
+
+def write_example(path: str | Path) -> bool:
+    """Write the example study file; False when the same file is already there."""
+    path = Path(path)
+    if path.exists():
+        if path.read_text(encoding="utf-8") == EXAMPLE:
+            return False
+        raise InputError("a different study file is already there; move it or pick another name", str(path))
+    path.write_text(EXAMPLE, encoding="utf-8")
+    return True
+
+
+def load_study(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)  # a SafeLoader subclass
+    except OSError as exc:
+        raise InputError(f"cannot read the study file: {exc.strerror}", str(path)) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise InputError(
+            f"not valid YAML: {exc.problem}", str(path), mark.line + 1 if mark else None
+        ) from exc
+    if not isinstance(data, dict):
+        raise InputError("a study file is a mapping with at least 'project' and 'transcripts'", str(path), 1)
+    _check_keys(data, TOP_LEVEL, "", path)
+    for section, keys in SECTION_KEYS.items():
+        if data.get(section) is not None:
+            if not isinstance(data[section], dict):
+                raise InputError(f"field '{section}': expected a mapping", str(path), data.get("__line__"))
+            _check_keys(data[section], keys, f"{section}.", path)
+    for key, allowed in (("exports", EXPORT_KEYS), ("codings", CODING_KEYS)):
+        for item in data.get(key) or []:
+            if not isinstance(item, dict) or "path" not in item:
+                raise InputError(f"field '{key}': each entry needs a path", str(path), data.get("__line__"))
+            _check_keys(item, allowed, f"{key}.", path)
+    for required in ("project", "transcripts"):
+        if not data.get(required):
+            raise InputError(f"field '{required}': missing; see qualcode init --example", str(path), 1)
+    return _without_lines(data)
+
+
+def _without_lines(value):
+    """The study as plain data, without the line numbers kept for error messages."""
+    if isinstance(value, dict):
+        return {k: _without_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_without_lines(v) for v in value]
+    return value
+
+
+def run_study(path: str | Path, force: bool = False, progress=None) -> StudyReport:
+    from qualcode.project import Project
+
+    path = Path(path)
+    study = load_study(path)
+    base = path.resolve().parent
+    project_path = base / study["project"]
+    project = Project.open(project_path) if project_path.exists() else Project.create(project_path)
+    report = StudyReport(str(project_path))
+    try:
+        _Runner(project, study, base, force, report, progress).run()
+    finally:
+        project.close()
+    return report
+
+
+class _Runner:
+    def __init__(self, project, study: dict, base: Path, force: bool, report: StudyReport, progress):
+        self.project, self.study, self.base, self.force = project, study, base, force
+        self.report, self.progress = report, progress
+        self.prints: dict[str, str] = {}
+
+    def run(self) -> None:
+        study = self.study
+        transcripts = self._paths(study["transcripts"])
+        participants = self._path(study.get("participants"))
+        replace = bool(study.get("replace", False))
+        self._step(
+            "import", [transcripts, participants], lambda: self._import(transcripts, participants, replace)
+        )
+        segment = {"unit": "sentence", **(study.get("segment") or {})}
+        language, model = study.get("language") or "nl", study.get("model")
+        self._step(
+            "segment",
+            ["import", segment, language, model],
+            lambda: self.project.segment(
+                segment["unit"],
+                segment.get("window", 3),
+                segment.get("stride"),
+                language,
+                model,
+                bool(segment.get("include_interviewer", False)),
+            ),  # fmt: skip
+        )
+        if study.get("codebook"):
+            codebook = self._path(study["codebook"])
+            self._step("codebook", [codebook], lambda: self.project.load_codebook(codebook))
+        codings = [dict(c, path=self._path(c["path"])) for c in study.get("codings") or []]
+        if codings:
+            self._step("codings", ["codebook", codings], lambda: [self._codings(c) for c in codings])
+        if study.get("suggest") is not None:
+            suggest = {"suggester": "ensemble", "min_score": 0.3, **study["suggest"]}
+            options = {k: suggest[k] for k in ("embedder", "model") if suggest.get(k)}
+            self._step(
+                "suggest",
+                ["segment", "codebook", "codings", suggest, self._review_state()],
+                lambda: self.project.suggest(
+                    suggest["suggester"], suggest["min_score"], suggest.get("coder"), **options
+                ),
+            )
+        if study.get("topics") is not None:
+            topics = {"mode": "quick", "n_topics": 8, "seed": 1, **study["topics"]}
+            self._step("topics", ["segment", topics], lambda: self.project.topics(**topics))
+        for export in study.get("exports") or []:
+            target = self._path(export["path"])
+            include = "all" if export.get("include_unreviewed") else "reviewed"
+            name = f"export {export['format']} {export['path']}"
+            inputs = [self.prints, export, self._review_state()]
+            action = lambda t=target, e=export, i=include: self._export(e["format"], t, i)  # noqa: E731
+            self._step(name, inputs, action, output=target)
+
+    def _step(self, name: str, inputs: list, action, output: Path | None = None) -> None:
+        """Run ``action`` unless its inputs' fingerprint is the stored one (and its output
+        file, if it has one, is still there)."""
+        fingerprint = _fingerprint([self.prints.get(i, i) if isinstance(i, str) else i for i in inputs])
+        key = f"study:{name}"
+        unchanged = self.project._meta(key) == fingerprint and (output is None or output.exists())
+        if unchanged and not self.force:
+            self.report.steps.append(StepResult(name, False, "inputs unchanged"))
+        else:
+            result = action()
+            self.project._set_meta(key, fingerprint)
+            self.report.steps.append(StepResult(name, True, _describe(result)))
+        self.prints[name] = fingerprint
+        if self.progress:
+            self.progress(self.report.steps[-1])
+
+    def _import(self, transcripts: list[Path], participants: Path | None, replace: bool):
+        return self.project.import_transcripts(transcripts, participants=participants, replace=replace)
+
+    def _codings(self, entry: dict):
+        return self.project.import_codings(
+            entry["path"], entry.get("coder"), bool(entry.get("add_missing_codes"))
+        )
+
+    def _export(self, fmt: str, target: Path, include: str) -> str:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.project.export(fmt, target, include=include)
+        return f"wrote {target}"
+
+    def _review_state(self) -> int:
+        return self.project._decision_count()
+
+    def _path(self, value) -> Path | None:
+        return None if value in (None, "") else (self.base / value)
+
+    def _paths(self, value) -> list[Path]:
+        return [self.base / v for v in (value if isinstance(value, list) else [value])]
+
+
+def _fingerprint(inputs: list) -> str:
+    digest = hashlib.sha256()
+    for item in inputs:
+        for value in item if isinstance(item, list) else [item]:
+            digest.update(_bytes_of(value))
+    return digest.hexdigest()
+
+
+def _bytes_of(value) -> bytes:
+    """Files and folders by content; everything else by its JSON form."""
+    if isinstance(value, Path):
+        if value.is_dir():
+            return b"".join(p.name.encode() + _bytes_of(p) for p in sorted(value.iterdir()) if p.is_file())
+        return (
+            hashlib.sha256(value.read_bytes()).digest()
+            if value.is_file()
+            else b"missing:" + str(value).encode()
+        )
+    return json.dumps(value, sort_keys=True, default=str).encode()
+
+
+def _describe(result) -> str:
+    if result is None:
+        return "done"
+    if isinstance(result, str):
+        return result
+    if isinstance(result, dict):  # codebook changes
+        return ", ".join(f"{len(v)} {k}" for k, v in result.items() if v) or "no changes"
+    for attribute in ("suggestions", "imported", "segments"):
+        if hasattr(result, attribute):
+            value = getattr(result, attribute)
+            return f"{len(value) if isinstance(value, list) else value} {attribute}"
+    return "done"
+
+
+def _check_keys(mapping: dict, allowed: set[str], prefix: str, path: Path) -> None:
+    for key in mapping:
+        if key != "__line__" and key not in allowed:
+            raise InputError(
+                f"field '{prefix}{key}': unknown; known fields: {', '.join(sorted(allowed))}",
+                str(path),
+                mapping.get("__line__"),
+            )

@@ -1,0 +1,114 @@
+"""A study file: every step runs once, unchanged steps are skipped, bad files are named."""
+
+import shutil
+
+import pytest
+
+from qualcode import InputError
+from qualcode.study import EXAMPLE, load_study, write_example
+from tests.conftest import REPO, write
+from tests.test_cli import run
+
+STUDY = """\
+project: s.qc
+transcripts: interviews/
+segment: {unit: sentence}
+codebook: book.yaml
+suggest: {suggester: lexical, min_score: 0.3}
+exports:
+  - {format: csv, path: out/tables, include_unreviewed: true}
+  - {format: md, path: out/report.md, include_unreviewed: true}
+"""
+
+
+@pytest.fixture
+def study(tmp_path):
+    from tests.test_coding_cli import BOOK
+
+    (tmp_path / "interviews").mkdir()
+    write(tmp_path / "interviews" / "a.txt", "I: Vraag?\nR: De steungroep helpt. Ik wil een eigen huis.\n")
+    write(tmp_path / "book.yaml", BOOK)
+    return write(tmp_path / "study.yaml", STUDY)
+
+
+def steps(output):
+    return {
+        line.split()[1].rstrip(":"): line.split()[0]
+        for line in output.splitlines()
+        if line.startswith(("ran", "skipped"))
+    }
+
+
+def test_runs_then_skips_unchanged_steps(study, tmp_path):
+    first = run("run", study)
+    assert "ran     import: 1 imported" in first.output
+    assert (tmp_path / "out" / "tables" / "codings.csv").exists() and (
+        tmp_path / "out" / "report.md"
+    ).exists()
+    second = run("run", study)
+    assert "0 steps ran, 6 skipped" in second.output
+    write(
+        tmp_path / "book.yaml", (tmp_path / "book.yaml").read_text() + "  - name: Rust\n    kind: outcome\n"
+    )
+    third = steps(run("run", study).output)
+    assert third["import"] == "skipped" and third["segment"] == "skipped"
+    assert third["codebook"] == "ran" and third["suggest"] == "ran"
+    forced = run("run", study, "--force")
+    assert "6 steps ran, 0 skipped" in forced.output
+
+
+def test_a_deleted_output_is_written_again(study, tmp_path):
+    run("run", study)
+    (tmp_path / "out" / "report.md").unlink()
+    again = run("run", study)
+    assert "ran     export md out/report.md" in again.output
+    assert (tmp_path / "out" / "report.md").exists()
+
+
+def test_a_new_review_decision_re_runs_suggest_and_exports(study, tmp_path):
+    run("run", study)
+    run("code", tmp_path / "s.qc", "a", "13", "33", "Steungroep", "--coder", "anna")
+    after = steps(run("run", study).output)
+    assert after["suggest"] == "ran" and after["segment"] == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "project: s.qc\ntranscripts: x/\nsegmnet: {unit: turn}\n",
+            r"study.yaml, line 1: field 'segmnet': unknown",
+        ),
+        (
+            "project: s.qc\ntranscripts: x/\nsuggest: {suggestor: lexical}\n",
+            r"field 'suggest.suggestor': unknown",
+        ),
+        ("transcripts: x/\n", r"field 'project': missing; see qualcode init --example"),
+        (
+            "project: s.qc\ntranscripts: x/\nexports: [{format: csv}]\n",
+            r"field 'exports': each entry needs a path",
+        ),
+        ("project: [\n", r"study.yaml, line 2: not valid YAML"),
+    ],
+)
+def test_bad_study_files(tmp_path, text, message):
+    with pytest.raises(InputError, match=message):
+        load_study(write(tmp_path / "study.yaml", text))
+
+
+def test_init_example_writes_the_study_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert "wrote study.yaml" in run("init", "--example").output
+    assert "already there: study.yaml" in run("init", "--example").output
+    (tmp_path / "study.yaml").write_text("project: mine.qc\n")
+    assert "a different study file is already there" in run("init", "--example", ok=False).output
+
+
+def test_the_example_study_file_loads_and_points_at_the_bundled_data(tmp_path):
+    shutil.copy(REPO / "codebooks" / "netwerkondersteuning.yaml", tmp_path / "book.yaml")
+    assert write_example(tmp_path / "study.yaml")
+    study = load_study(tmp_path / "study.yaml")
+    assert (REPO / study["transcripts"]).is_dir() and (REPO / study["participants"]).is_file()
+    assert (REPO / study["codebook"]).is_file()
+    assert {e["format"] for e in study["exports"]} == {"xlsx", "html", "qdpx"}
+    assert EXAMPLE.startswith("# The bundled example study")
