@@ -86,6 +86,7 @@ class Project:
         return self._db.path
 
     def close(self) -> None:
+        """Close the project file (a ``with`` block does this for you)."""
         self._db.close()
 
     def __enter__(self) -> Project:
@@ -280,6 +281,7 @@ class Project:
         return import_codings(self._db, path, coder, add_missing_codes)
 
     def export_codings(self, path: str | Path, coder: str | None = None) -> int:
+        """Write the current codings (of one coder, or all) as ``source,start,end,code,coder``."""
         from qualcode.codings import export_codings
 
         return export_codings(self._db, path, coder)
@@ -309,6 +311,7 @@ class Project:
         return rerun_last(self._db, _versions(**{"scikit-learn": _package_version("scikit-learn")}))
 
     def last_suggester(self) -> str | None:
+        """The suggester of the latest suggest run (None before the first)."""
         run = q.last_run(self._db.connection, "suggest")
         return None if run is None else json.loads(run["config"])["suggester"]
 
@@ -351,6 +354,7 @@ class Project:
         return run_topics(self._db, mode=mode, n_topics=n_topics, seed=seed, versions=versions, **options)
 
     def topic_overview(self, run_id: int | None = None):
+        """The topics of a topic run (the latest by default), with words, sizes and examples."""
         from qualcode.topics import topic_overview
 
         return topic_overview(self._db, run_id)
@@ -367,16 +371,22 @@ class Project:
         return cooccurrence(self._db, scope=scope, window=window, include=include)
 
     def cmo_configurations(self, scope: str = "turn", include: str = "reviewed"):
+        """Code co-occurrence per segment, turn or window of segments (counts and Jaccard)."""
+
         from qualcode.mechanisms import cmo_configurations
 
         return cmo_configurations(self._db, scope=scope, include=include)
 
     def framework_matrix(self, include: str = "reviewed"):
+        """Context-mechanism-outcome configurations with their support per case."""
+
         from qualcode.mechanisms import framework_matrix
 
         return framework_matrix(self._db, include=include)
 
     def evidence_tables(self, kinds=("mechanism", "bottleneck"), include: str = "reviewed"):
+        """Cases x codes: counts and quotes."""
+
         from qualcode.mechanisms import evidence_tables
 
         return evidence_tables(self._db, kinds=kinds, include=include)
@@ -413,6 +423,8 @@ class Project:
         return q.decision_count(self._db.connection)
 
     def reviewer(self, coder: str):
+        """Per mechanism and bottleneck: numbers, groups, quotes, counter-evidence, provenance."""
+
         """The review operations (accept, reject, edit, add, remove, undo) for one coder."""
         from qualcode.review import Reviewer
 
@@ -425,6 +437,7 @@ class Project:
         return add_memo(self._db, on, target, author, text)
 
     def memos(self) -> list[dict]:
+        """Every memo, oldest first, with what it is about."""
         from qualcode.store import review as review_store
 
         return [dict(r) for r in review_store.memos(self._db.connection)]
@@ -518,11 +531,13 @@ class Project:
         return q.source_text(self._db.connection, row["id"])
 
     def source_count(self) -> int:
+        """How many sources the project holds."""
         return len(q.source_ids(self._db.connection))
 
     # -- reading -----------------------------------------------------------------------------
 
     def active_unit(self) -> str | None:
+        """The unit of the latest segmentation (the default for segments, suggestions, agreement)."""
         return q.get_setting(self._db.connection, "active_unit")
 
     def segments(self, unit: str | None = None) -> Iterator[SegmentRow]:
@@ -545,6 +560,7 @@ class Project:
         return pd.DataFrame([row.__dict__ for row in self.segments(unit)])
 
     def status(self) -> dict:
+        """Counts, roles, segments, codings per coder, sources and the latest segmentation."""
         conn = self._db.connection
         segment_run = q.last_run(conn, "segment")
         return {

@@ -106,6 +106,7 @@ class Reviewer:
             return review_store.insert_decision(conn, self.coder, "accept", suggestion_id, coding, note=note)
 
     def reject(self, suggestion_id: int, note: str = "") -> int:
+        """Turn the suggestion down; it becomes a negative example for learning."""
         with self._db.transaction() as conn:
             self._undecided(conn, suggestion_id)
             return review_store.insert_decision(conn, self.coder, "reject", suggestion_id, note=note)
@@ -154,6 +155,7 @@ class Reviewer:
             return coding
 
     def remove(self, coding_id: int, note: str = "") -> int:
+        """Withdraw one of this coder's codings (it stays in the log; undo brings it back)."""
         with self._db.transaction() as conn:
             self._own_coding(conn, coding_id)
             return review_store.insert_decision(conn, self.coder, "remove", coding_id=coding_id, note=note)
