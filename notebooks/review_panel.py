@@ -1,0 +1,172 @@
+"""A review panel for Jupyter: the terminal review screen (``qualcode review``) as ipywidgets.
+
+Every button calls the same :class:`qualcode.review.Reviewer` methods as the terminal review,
+so each click is stored at once as one decision in the project file::
+
+    from review_panel import review_panel
+
+    panel = review_panel(project, "anna")
+    panel  # shows the first suggestion; click Accept, Reject, Skip, Edit or Undo
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as widgets
+
+from qualcode import QualcodeError
+
+
+class ReviewPanel(widgets.VBox):
+    """One coder's review of the latest suggestions, one suggestion at a time."""
+
+    def __init__(self, project, coder: str, order: str = "score"):
+        self.reviewer = project.reviewer(coder)
+        self.order = order
+        self.current = None  # the suggestion on screen (a qualcode.review.Pending)
+        self._queue: list = []  # pending suggestions still to show
+        self._history: list = []  # suggestions decided in this panel, latest last (for undo)
+
+        self.segment = widgets.HTML()
+        self.context = widgets.HTML()
+        self.code = widgets.HTML()
+        self.definition = widgets.HTML()
+        self.score = widgets.HTML()
+        self.rationale = widgets.HTML()
+        self.accept_button = widgets.Button(description="Accept", button_style="success", icon="check")
+        self.reject_button = widgets.Button(description="Reject", button_style="danger", icon="times")
+        self.skip_button = widgets.Button(description="Skip", icon="forward")
+        self.edit_code = widgets.Dropdown(
+            options=[c.name for c in project.codebook().codes],
+            description="Other code:",
+            layout=widgets.Layout(width="420px"),
+        )
+        self.edit_button = widgets.Button(description="Edit", button_style="warning", icon="pencil")
+        self.undo_button = widgets.Button(description="Undo", icon="undo")
+        self.progress = widgets.Label()
+        self.message = widgets.HTML()
+
+        self.accept_button.on_click(self._on_accept)
+        self.reject_button.on_click(self._on_reject)
+        self.skip_button.on_click(self._on_skip)
+        self.edit_button.on_click(self._on_edit)
+        self.undo_button.on_click(self._on_undo)
+
+        buttons = widgets.HBox([self.accept_button, self.reject_button, self.skip_button, self.undo_button])
+        edit_row = widgets.HBox([self.edit_code, self.edit_button])
+        super().__init__(
+            [
+                self.progress,
+                self.segment,
+                self.context,
+                self.code,
+                self.definition,
+                self.score,
+                self.rationale,
+                buttons,
+                edit_row,
+                self.message,
+            ]
+        )
+        self._reload()
+
+    # -- what is on screen -------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        """Read this coder's pending suggestions from the project."""
+        self._queue = self.reviewer.pending(order=self.order)
+        self._show_next()
+
+    def _show_next(self) -> None:
+        self.current = self._queue.pop(0) if self._queue else None
+        self._render()
+
+    def _render(self) -> None:
+        done, total = self.reviewer.progress()
+        self.progress.value = f"{self.reviewer.coder}: {done} of {total} suggestions decided"
+        item = self.current
+        enabled = item is not None
+        for button in (self.accept_button, self.reject_button, self.skip_button, self.edit_button):
+            button.disabled = not enabled
+        if item is None:
+            self.segment.value = "<b>Nothing left to review.</b>"
+            for field in (self.context, self.code, self.definition, self.score, self.rationale):
+                field.value = ""
+            return
+        context = self.reviewer.context(item)
+        who = f"{item.speaker} ({item.role})" if item.role else (item.speaker or "?")
+        self.segment.value = (
+            f"<div style='font-size:1.1em'>“{escape(item.text)}”</div>"
+            f"<small>{escape(item.source)} {item.start}-{item.end}, {escape(who)}</small>"
+        )
+        self.context.value = (
+            f"<small style='color:#666'>before: {escape(context['before'])}<br>"
+            f"after: {escape(context['after'])}</small>"
+        )
+        self.code.value = (
+            f"<b>Suggested code:</b> {escape(item.code)} <small>({escape(context['kind'])})</small>"
+        )
+        self.definition.value = f"<b>Definition:</b> {escape(context['definition'])}"
+        self.score.value = f"<b>Score:</b> {item.score:.2f}"
+        self.rationale.value = f"<b>Why:</b> {escape(item.rationale)}"
+        if item.code in self.edit_code.options:
+            self.edit_code.value = item.code
+
+    def _say(self, text: str) -> None:
+        self.message.value = f"<small>{escape(text)}</small>"
+
+    # -- decisions: each is one Reviewer call, stored at once ---------------------------------
+
+    def _decide(self, action: str, call) -> None:
+        item = self.current
+        if item is None:
+            return
+        try:
+            call(item)
+        except QualcodeError as error:
+            self._say(f"not stored: {error}")
+            return
+        self._history.append(item)
+        self._say(f"{action}: {item.code} on “{item.text[:60]}”")
+        self._show_next()
+
+    def _on_accept(self, _button=None) -> None:
+        self._decide("accepted", lambda item: self.reviewer.accept(item.id))
+
+    def _on_reject(self, _button=None) -> None:
+        self._decide("rejected", lambda item: self.reviewer.reject(item.id))
+
+    def _on_edit(self, _button=None) -> None:
+        code = self.edit_code.value
+        self._decide(
+            f"coded as {code} instead", lambda item: self.reviewer.edit(suggestion_id=item.id, code=code)
+        )
+
+    def _on_skip(self, _button=None) -> None:
+        """Leave the suggestion pending and go on (it comes back in the next session)."""
+        if self.current is not None:
+            self._say(f"skipped: {self.current.code} (it stays pending)")
+        self._show_next()
+
+    def _on_undo(self, _button=None) -> None:
+        """Undo this coder's latest decision; a suggestion decided here is shown again."""
+        undone = self.reviewer.undo()
+        if undone is None:
+            self._say("nothing to undo")
+            return
+        self._say(f"undone: {undone['action']}")
+        if self._history and undone.get("suggestion_id") == self._history[-1].id:
+            if self.current is not None:
+                self._queue.insert(0, self.current)
+            self.current = self._history.pop()
+        self._render()
+
+
+def review_panel(project, coder: str, order: str = "score") -> ReviewPanel:
+    """A panel (an ipywidgets VBox) to review the latest suggestions as ``coder``.
+
+    ``order`` is ``score`` (highest first), ``source`` (in reading order) or ``active`` (the
+    suggestions the models are least sure about first).
+    """
+    return ReviewPanel(project, coder, order)
