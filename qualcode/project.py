@@ -392,24 +392,29 @@ class Project:
         return evidence_tables(self._db, kinds=kinds, include=include)
 
     def export(self, fmt: str, path: str | Path, include: str = "reviewed") -> None:
-        """Write findings as csv (a folder), xlsx, html, md, a REFI-QDA .qdpx project or a .qdc codebook."""
+        """Write findings as csv (a folder), xlsx, html, md, a REFI-QDA .qdpx project or a .qdc
+        codebook; the export is recorded as a run (format, path, what counted, versions)."""
         if fmt == "qdc":
-            return self.export_codebook(path)
-        if fmt == "qdpx":
+            self.export_codebook(path)
+        elif fmt == "qdpx":
             from qualcode.export.refi import export_qdpx
 
-            return export_qdpx(self._db, path)
-        from qualcode.export import report, tables
+            export_qdpx(self._db, path)
+        else:
+            from qualcode.export import report, tables
 
-        writers = {
-            "csv": tables.export_csv,
-            "xlsx": tables.export_xlsx,
-            "html": report.export_html,
-            "md": report.export_markdown,
-        }
-        if fmt not in writers:
-            raise InputError(f"unknown export format {fmt!r}; choose csv, xlsx, html, md, qdpx or qdc")
-        writers[fmt](self._db, path, include=include)
+            writers = {
+                "csv": tables.export_csv,
+                "xlsx": tables.export_xlsx,
+                "html": report.export_html,
+                "md": report.export_markdown,
+            }
+            if fmt not in writers:
+                raise InputError(f"unknown export format {fmt!r}; choose csv, xlsx, html, md, qdpx or qdc")
+            writers[fmt](self._db, path, include=include)
+        with self._db.transaction() as conn:
+            config = {"format": fmt, "path": str(path), "include": include}
+            q.finish_run(conn, q.start_run(conn, "export", config, _versions()), {})
 
     def _meta(self, key: str) -> str | None:
         return q.get_setting(self._db.connection, key)

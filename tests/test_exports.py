@@ -153,3 +153,30 @@ def test_csv_refuses_a_file(study, tmp_path):  # noqa: F811
     target.write_text("")
     with pytest.raises(InputError, match="give a folder name"):
         export_csv(study._db, target)
+
+
+def test_exporting_twice_through_the_project_gives_the_same_bytes(tmp_path):
+    """Each export is recorded as a run; that record must not change the next export."""
+    from qualcode import Project
+    from tests.conftest import write
+    from tests.test_cli import run
+    from tests.test_coding_cli import BOOK
+
+    write(tmp_path / "a.txt", "I: Vraag?\nR: De steungroep helpt. Ik wil een eigen huis.\n")
+    project = tmp_path / "p.qc"
+    run("init", project)
+    run("import", project, tmp_path / "a.txt")
+    run("segment", project)
+    run("codebook", "load", project, write(tmp_path / "b.yaml", BOOK))
+    run("code", project, "a", "13", "33", "Steungroep", "--coder", "anna")
+    for fmt in ("xlsx", "md", "qdpx"):
+        target = tmp_path / f"findings.{fmt}"  # the same name: markdown names its plots after it
+        with Project.open(project) as proj:
+            proj.export(fmt, target)
+            first = target.read_bytes()
+            proj.export(fmt, target)
+            runs = proj._db.connection.execute("SELECT COUNT(*) FROM runs WHERE kind = 'export'").fetchone()[
+                0
+            ]
+        assert target.read_bytes() == first, fmt
+    assert runs == 6

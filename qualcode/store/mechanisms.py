@@ -134,7 +134,8 @@ def latest_topics(conn: sqlite3.Connection) -> tuple[int | None, list[sqlite3.Ro
 
 
 def data_date(conn: sqlite3.Connection) -> str:
-    """The latest time anything was stored (so a report is dated by its data, not the clock)."""
+    """The latest time any data was stored (so a report is dated by its data, not the clock;
+    recording an export is not data, or exporting twice would give different bytes)."""
     row = conn.execute(
         """
         SELECT MAX(t) FROM (
@@ -142,15 +143,15 @@ def data_date(conn: sqlite3.Connection) -> str:
             UNION ALL SELECT MAX(created_at) FROM codings
             UNION ALL SELECT MAX(created_at) FROM decisions
             UNION ALL SELECT MAX(created_at) FROM codebook_versions
-            UNION ALL SELECT MAX(finished_at) FROM runs)
+            UNION ALL SELECT MAX(finished_at) FROM runs WHERE kind != 'export')
         """
     ).fetchone()
     return row[0] or ""
 
 
 def runs_versions(conn: sqlite3.Connection) -> str | None:
-    """The library versions recorded with the latest run."""
-    row = conn.execute("SELECT versions FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    """The library versions recorded with the latest run that made data (exports do not)."""
+    row = conn.execute("SELECT versions FROM runs WHERE kind != 'export' ORDER BY id DESC LIMIT 1").fetchone()
     return row[0] if row else None
 
 
