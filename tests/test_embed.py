@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import warnings
 
 import numpy
@@ -228,7 +227,8 @@ def test_config_is_json_and_repeats_the_run():
     assert repr(embedder).startswith("TfidfLsaEmbedder(n_components=5, ")
 
 
-def test_fit_and_embed_10000_segments_in_under_two_seconds():
+def test_fit_and_embed_10000_segments():
+    """A realistic size (benchmarks/suggest_speed.py times it: about 1 s here)."""
     rng = numpy.random.default_rng(0)
     vocabulary = numpy.array([f"woord{i}" for i in range(20000)])
     weights = 1.0 / numpy.arange(1, 20001) ** 1.05  # Zipf, as words in speech
@@ -236,19 +236,9 @@ def test_fit_and_embed_10000_segments_in_under_two_seconds():
     words = vocabulary[rng.choice(20000, size=int(lengths.sum()), p=weights / weights.sum())]
     ends = numpy.cumsum(lengths)
     texts = [" ".join(words[end - n : end]) for n, end in zip(lengths, ends, strict=True)]
-    TfidfLsaEmbedder().fit(texts[:200])  # imports, so that they are not timed
-
-    timings = []
-    for _ in range(2):  # the better of two, as timeit does: a busy machine is not the code
-        start = time.perf_counter()
-        embedder = TfidfLsaEmbedder().fit(texts)
-        vectors = embedder.embed(texts)
-        timings.append(time.perf_counter() - start)
-    elapsed = min(timings)
-
+    vectors = TfidfLsaEmbedder().fit(texts).embed(texts)
     assert vectors.shape == (10000, 256)
     assert_unit_rows(vectors)
-    assert elapsed < 2.0, f"fit + embed of 10,000 segments took {elapsed:.2f} s"
 
 
 # --- registry ------------------------------------------------------------------------------

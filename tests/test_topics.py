@@ -281,17 +281,12 @@ def test_cli_errors(project):
 @pytest.mark.slow
 def test_quick_mode_on_the_example_study(tmp_path):
     pytest.importorskip("bertopic")
-    import time
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         project = Project.create(tmp_path / "example.qc")
         project.import_transcripts([TRANSCRIPTS], participants=TRANSCRIPTS / "participants.csv")
         project.segment("sentence")
-    started = time.perf_counter()
     report = project.topics(mode="quick", n_topics=8, seed=1)
-    seconds = time.perf_counter() - started
     project.close()
     assert report.segments > 2000 and len([t for t in report.topics if t.topic >= 0]) == 8
-    assert seconds < 60, seconds
     assert REPO.is_dir()
