@@ -19,9 +19,12 @@ bottleneck code (the mechanism is at work, yet something blocks it).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,9 +83,33 @@ def _provenance(row, short: bool = False) -> str:
     return f"{suggested}, not reviewed" if verb is None else f"{suggested}, {verb} by {row['coder']}"
 
 
+# Within ``reading_once()`` (an export computing many tables from unchanged data) the codings
+# are read and located once per ``include`` instead of once per table.
+_SHARED: ContextVar[dict | None] = ContextVar("qualcode_mechanisms_shared", default=None)
+
+
+@contextlib.contextmanager
+def reading_once() -> Iterator[None]:
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def _load(db, include: str) -> _Data:
     if include not in INCLUDES:
         raise InputError(f"unknown include {include!r}; choose 'reviewed' or 'all'")
+    shared = _SHARED.get()
+    if shared is None:
+        return _read(db, include)
+    key = (id(db), include)
+    if key not in shared:
+        shared[key] = _read(db, include)
+    return shared[key]
+
+
+def _read(db, include: str) -> _Data:
     conn = db.connection
     rows = [(r, True) for r in store.reviewed_codings(conn)]
     coders = sorted({r["coder"] for r, _ in rows})

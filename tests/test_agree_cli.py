@@ -6,7 +6,6 @@ import json
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from tests.conftest import write
 from tests.test_cli import run
 
 ANSWERS = [
@@ -81,15 +80,9 @@ def test_unknown_coder_is_named(survey):
 
 def test_missing_data_when_a_coder_skipped_a_source(tmp_path):
     """Carla coded only one of two interviews: she is missing (not 'no') in the other."""
-    from tests.test_coding_cli import BOOK
+    from tests.test_coding_cli import one_interview_project
 
-    for name in ("a", "b"):
-        write(tmp_path / f"{name}.txt", "I: Vraag?\nR: De steungroep helpt. Ik wil een eigen huis.\n")
-    project = tmp_path / "m.qc"
-    run("init", project)
-    run("import", project, tmp_path / "a.txt", tmp_path / "b.txt")
-    run("segment", project)
-    run("codebook", "load", project, write(tmp_path / "book.yaml", BOOK))
+    project = one_interview_project(tmp_path, sources=("a", "b"))
     for source in ("a", "b"):
         run("code", project, source, "13", "33", "Steungroep", "--coder", "anna")
     run("code", project, "a", "13", "33", "Steungroep", "--coder", "carla")
@@ -100,14 +93,9 @@ def test_missing_data_when_a_coder_skipped_a_source(tmp_path):
 
 
 def test_machine_as_a_coder(tmp_path):
-    from tests.test_coding_cli import BOOK
+    from tests.test_coding_cli import one_interview_project
 
-    write(tmp_path / "a.txt", "I: Vraag?\nR: De steungroep helpt. Ik wil een eigen huis.\n")
-    project = tmp_path / "p.qc"
-    run("init", project)
-    run("import", project, tmp_path / "a.txt")
-    run("segment", project)
-    run("codebook", "load", project, write(tmp_path / "b.yaml", BOOK))
+    project = one_interview_project(tmp_path)
     run("suggest", project, "--suggester", "lexical")
     run("code", project, "a", str(13), str(32), "Steungroep", "--coder", "anna")
     report = json.loads(run("agree", project, "--coders", "anna,machine", "--format", "json").output)

@@ -35,6 +35,20 @@ SENTENCES = {
 }
 
 
+ONE_INTERVIEW = "I: Vraag?\nR: De steungroep helpt. Ik wil een eigen huis.\n"  # R's first sentence: 13-33
+
+
+def one_interview_project(tmp_path, sources=("a",)):
+    """A project of short interviews (the same text), segmented, with the mini codebook."""
+    paths = [write(tmp_path / f"{name}.txt", ONE_INTERVIEW) for name in sources]
+    project = tmp_path / "p.qc"
+    run("init", project)
+    run("import", project, *paths)
+    run("segment", project)
+    run("codebook", "load", project, write(tmp_path / "b.yaml", BOOK))
+    return project
+
+
 @pytest.fixture
 def coded(tmp_path):
     """Six interviews; codings for each coded sentence by coder 'anna'."""

@@ -158,16 +158,10 @@ def test_csv_refuses_a_file(study, tmp_path):  # noqa: F811
 def test_exporting_twice_through_the_project_gives_the_same_bytes(tmp_path):
     """Each export is recorded as a run; that record must not change the next export."""
     from qualcode import Project
-    from tests.conftest import write
     from tests.test_cli import run
-    from tests.test_coding_cli import BOOK
+    from tests.test_coding_cli import one_interview_project
 
-    write(tmp_path / "a.txt", "I: Vraag?\nR: De steungroep helpt. Ik wil een eigen huis.\n")
-    project = tmp_path / "p.qc"
-    run("init", project)
-    run("import", project, tmp_path / "a.txt")
-    run("segment", project)
-    run("codebook", "load", project, write(tmp_path / "b.yaml", BOOK))
+    project = one_interview_project(tmp_path)
     run("code", project, "a", "13", "33", "Steungroep", "--coder", "anna")
     for fmt in ("xlsx", "md", "qdpx"):
         target = tmp_path / f"findings.{fmt}"  # the same name: markdown names its plots after it

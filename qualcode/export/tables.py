@@ -47,6 +47,11 @@ class Findings:
 
 def collect(db, include: str = "reviewed") -> Findings:
     """Everything the exports show, computed once."""
+    with mech.reading_once():
+        return _collect(db, include)
+
+
+def _collect(db, include: str) -> Findings:
     conn = db.connection
     codings = mech.occurrences(db, include)
     included = mech.included_sentence(db, include)
