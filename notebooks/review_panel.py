@@ -1,6 +1,6 @@
 """A review panel for Jupyter: the terminal review screen (``qualcode review``) as ipywidgets.
 
-Every button calls the same :class:`qualcode.review.Reviewer` methods as the terminal review,
+Every button calls the same :class:`qualcode.coding.review.Reviewer` methods as the terminal review,
 so each click is stored at once as one decision in the project file::
 
     from review_panel import review_panel
@@ -24,7 +24,7 @@ class ReviewPanel(widgets.VBox):
     def __init__(self, project, coder: str, order: str = "score"):
         self.reviewer = project.reviewer(coder)
         self.order = order
-        self.current = None  # the suggestion on screen (a qualcode.review.Pending)
+        self.current = None  # the suggestion on screen (a qualcode.coding.review.Pending)
         self._queue: list = []  # pending suggestions still to show
         self._history: list = []  # suggestions decided in this panel, latest last (for undo)
 

@@ -5,7 +5,7 @@ The public API; the CLI and the notebooks use exactly these names.
 
 import os
 
-__version__ = "0.1.0"
+from qualcode.version import __version__  # noqa: E402,F401
 
 # Offline by default (DESIGN.md): interview data is sensitive, and models come from a local
 # path or an installed package. A user who wants the hub sets these variables to 0 first.

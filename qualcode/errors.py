@@ -40,3 +40,13 @@ class MissingDependencyError(QualcodeError):
 
 class QualcodeWarning(UserWarning):
     """Something worth telling the user that does not stop the operation."""
+
+
+# Hints that several steps give; written once so they say the same everywhere.
+NO_SEGMENTS = "the project has no segments yet; run: qualcode segment"
+NO_CODEBOOK = "the project has no codebook yet; load one with: qualcode codebook load"
+NO_SUGGESTIONS = "nothing to review: no pending suggestions (run qualcode suggest first)"
+
+
+def no_segments_of(unit: str) -> str:
+    return f"the project has no {unit} segments; run: qualcode segment --unit {unit}"

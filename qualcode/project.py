@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualcode import __version__
 from qualcode.errors import ConflictError, InputError
 from qualcode.ingest import SUPPORTED_SUFFIXES, is_turns_csv, read_transcript
 from qualcode.ingest.participants import read_participants
@@ -22,6 +21,7 @@ from qualcode.ingest.speakers import INTERVIEWER_LABELS
 from qualcode.segment import TurnSpan, Unit, segment_turns
 from qualcode.store import queries as q
 from qualcode.store.db import Database
+from qualcode.version import __version__
 
 Progress = Callable[[int], None]  # called with the number of items just finished
 _SKIPPED_NAMES = ("readme", "license", "licence", "copying")
@@ -140,7 +140,7 @@ class Project:
         return report
 
     def _import_qdpx(self, path: Path, report: ImportReport) -> None:
-        from qualcode.ingest.refi_project import import_qdpx
+        from qualcode.refi.project_import import import_qdpx
 
         result = import_qdpx(self, path)
         report.imported.extend(result.sources)
@@ -224,7 +224,7 @@ class Project:
 
         Segment them with ``unit="turn"`` to compute agreement per answer.
         """
-        from qualcode.units import import_units
+        from qualcode.ingest.units import import_units
 
         return import_units(self, path, id_column, text_column, coders, separator, add_missing_codes)
 
@@ -276,13 +276,13 @@ class Project:
     def import_codings(self, path: str | Path, coder: str | None = None, add_missing_codes: bool = False):
         """Import human codings (``source,start,end,code,coder``); exact spans are kept and
         meet segments by overlap. Unknown codes are an error unless ``add_missing_codes``."""
-        from qualcode.codings import import_codings
+        from qualcode.coding.codings_csv import import_codings
 
         return import_codings(self._db, path, coder, add_missing_codes)
 
     def export_codings(self, path: str | Path, coder: str | None = None) -> int:
         """Write the current codings (of one coder, or all) as ``source,start,end,code,coder``."""
-        from qualcode.codings import export_codings
+        from qualcode.coding.codings_csv import export_codings
 
         return export_codings(self._db, path, coder)
 
@@ -331,63 +331,63 @@ class Project:
         **options,
     ):
         """Learn from ``coder``'s codings in part of the sources, suggest on the rest, and
-        score against that coder (with a keyword-search baseline). See :mod:`qualcode.evaluate`."""
-        from qualcode.evaluate import evaluate
+        score against that coder (with a keyword-search baseline). See :mod:`qualcode.suggest.evaluate`."""
+        from qualcode.suggest.evaluate import evaluate
 
         return evaluate(self._db, coder, split, seed, suggester, min_score, options=options)
 
     def agreement(self, coders: list[str], unit: str | None = None):
         """Percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha per code and
         overall, over all segments and over coded ones, with the disagreements. ``machine``
-        stands for the latest suggestions. See :mod:`qualcode.intercoder`."""
-        from qualcode.intercoder import agreement
+        stands for the latest suggestions. See :mod:`qualcode.analysis.agreement`."""
+        from qualcode.analysis.agreement import agreement
 
         return agreement(self._db, coders, unit)
 
     # -- topics, mechanisms, exports ----------------------------------------------------------
 
     def topics(self, mode: str = "quick", n_topics: int = 8, seed: int = 1, **options):
-        """Run BERTopic over the segments and store the topics (see :mod:`qualcode.topics`)."""
-        from qualcode.topics import run_topics
+        """Run BERTopic over the segments and store the topics (see :mod:`qualcode.analysis.topics`)."""
+        from qualcode.analysis.topics import run_topics
 
         versions = _versions(bertopic=_package_version("bertopic"))
         return run_topics(self._db, mode=mode, n_topics=n_topics, seed=seed, versions=versions, **options)
 
     def topic_overview(self, run_id: int | None = None):
         """The topics of a topic run (the latest by default), with words, sizes and examples."""
-        from qualcode.topics import topic_overview
+        from qualcode.analysis.topics import topic_overview
 
         return topic_overview(self._db, run_id)
 
     def promote_topic(self, topic: int, name: str, run_id: int | None = None) -> str:
         """Turn a topic into a draft code whose examples are its representative segments."""
-        from qualcode.topics import promote_topic
+        from qualcode.analysis.topics import promote_topic
 
         return promote_topic(self._db, topic, name, run_id)
 
     def cooccurrence(self, scope: str = "segment", window: int = 3, include: str = "reviewed"):
-        from qualcode.mechanisms import cooccurrence
+        from qualcode.analysis.mechanisms import cooccurrence
 
         return cooccurrence(self._db, scope=scope, window=window, include=include)
 
     def cmo_configurations(self, scope: str = "turn", include: str = "reviewed"):
         """Code co-occurrence per segment, turn or window of segments (counts and Jaccard)."""
 
-        from qualcode.mechanisms import cmo_configurations
+        from qualcode.analysis.mechanisms import cmo_configurations
 
         return cmo_configurations(self._db, scope=scope, include=include)
 
     def framework_matrix(self, include: str = "reviewed"):
         """Context-mechanism-outcome configurations with their support per case."""
 
-        from qualcode.mechanisms import framework_matrix
+        from qualcode.analysis.mechanisms import framework_matrix
 
         return framework_matrix(self._db, include=include)
 
     def evidence_tables(self, kinds=("mechanism", "bottleneck"), include: str = "reviewed"):
         """Cases x codes: counts and quotes."""
 
-        from qualcode.mechanisms import evidence_tables
+        from qualcode.analysis.mechanisms import evidence_tables
 
         return evidence_tables(self._db, kinds=kinds, include=include)
 
@@ -397,7 +397,7 @@ class Project:
         if fmt == "qdc":
             self.export_codebook(path)
         elif fmt == "qdpx":
-            from qualcode.export.refi import export_qdpx
+            from qualcode.refi.project_export import export_qdpx
 
             export_qdpx(self._db, path)
         else:
@@ -431,13 +431,13 @@ class Project:
         """Per mechanism and bottleneck: numbers, groups, quotes, counter-evidence, provenance."""
 
         """The review operations (accept, reject, edit, add, remove, undo) for one coder."""
-        from qualcode.review import Reviewer
+        from qualcode.coding.review import Reviewer
 
         return Reviewer(self._db, coder)
 
     def add_memo(self, on: str, target: str | int | None, author: str, text: str) -> int:
         """A memo on the project (target None), a code or source (by name) or a segment (by id)."""
-        from qualcode.memos import add_memo
+        from qualcode.coding.memos import add_memo
 
         return add_memo(self._db, on, target, author, text)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from qualcode.agreement import (
+from qualcode.analysis.statistics import (
     AgreementFigures,
     cohen_kappa,
     figures,

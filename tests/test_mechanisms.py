@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from qualcode import InputError, Project
-from qualcode.mechanisms import cmo_configurations, cooccurrence, evidence_tables, framework_matrix
+from qualcode.analysis.mechanisms import cmo_configurations, cooccurrence, evidence_tables, framework_matrix
 from qualcode.store import codings as coding_store
 from qualcode.store import queries as q
 from tests.conftest import write

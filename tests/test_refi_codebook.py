@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from qualcode.codebook import read_codebook, write_codebook
 from qualcode.codebook.model import Code, Codebook
-from qualcode.codebook.refi import (
+from qualcode.errors import InputError, QualcodeWarning
+from qualcode.refi.codebook import (
     code_guid,
     format_description,
     parse_description,
@@ -20,7 +21,6 @@ from qualcode.codebook.refi import (
     set_guid,
     write_qdc,
 )
-from qualcode.errors import InputError, QualcodeWarning
 from tests.conftest import SHARED, needs_shared, write
 
 REFI = SHARED / "data" / "refi-qda"

@@ -10,9 +10,9 @@ import zipfile
 import pytest
 
 from qualcode import InputError, Project
-from qualcode.export.refi import export_qdpx
 from qualcode.ingest.decode import normalise
-from qualcode.ingest.refi_project import import_qdpx, normalise_with_map
+from qualcode.refi.project_export import export_qdpx
+from qualcode.refi.project_import import import_qdpx, normalise_with_map
 from qualcode.store import codes as code_store
 from tests.conftest import SHARED, needs_shared, write
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from qualcode import QualcodeError
-from qualcode.evaluate import keyword_baseline, score_system, split_sources
 from qualcode.suggest import Labels, SegmentData, make_suggester
 from qualcode.suggest.base import CodeProfile
+from qualcode.suggest.evaluate import keyword_baseline, score_system, split_sources
 from qualcode.suggest.supervised import SupervisedSuggester, platt_scaling
 
 STEUN = CodeProfile(

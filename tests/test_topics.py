@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode import Project
-from qualcode.cli_topics import topics as topics_cli
+from qualcode.analysis.topics import promote_topic, run_topics, topic_overview
+from qualcode.cli.topics import topics as topics_cli
 from qualcode.errors import ConflictError, InputError, MissingDependencyError
 from qualcode.store import codes as code_store
-from qualcode.topics import promote_topic, run_topics, topic_overview
 from tests.conftest import REPO, TRANSCRIPTS, write
 from tests.test_embed import tiny_model  # noqa: F401
 

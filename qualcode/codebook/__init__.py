@@ -29,7 +29,7 @@ def read_codebook(path: str | Path) -> Codebook:
 
         return read_csv(path)
     if suffix in (".qdc", ".qdpx", ".qde"):
-        from qualcode.codebook import refi
+        from qualcode.refi import codebook as refi
 
         reader = refi.read_qdc if suffix == ".qdc" else refi.read_qdpx_codebook
         codebook, notes = reader(path)
@@ -51,7 +51,7 @@ def write_codebook(codebook: Codebook, path: str | Path) -> None:
 
         write_csv(codebook, path)
     elif suffix == ".qdc":
-        from qualcode.codebook.refi import write_qdc
+        from qualcode.refi.codebook import write_qdc
 
         write_qdc(codebook, path)
     else:

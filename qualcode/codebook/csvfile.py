@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qualcode.codebook.model import Code, Codebook
 from qualcode.errors import InputError
-from qualcode.ingest.tables import read_table
+from qualcode.ingest.csvtable import read_table
 
 REQUIRED = ("code", "description", "parent")
 _SEMICOLON_LISTS = ("keywords", "lemmas", "formerly", "merges")

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from qualcode import __version__
-from qualcode import mechanisms as mech
+from qualcode.analysis import mechanisms as mech
 from qualcode.errors import InputError, QualcodeError
 from qualcode.store import mechanisms as store
+from qualcode.version import __version__
 
 COOCCURRENCE_SCOPES = (("segment", 3), ("turn", 3), ("window", 3))
 _EVIDENCE_HEADER = (
@@ -63,7 +63,7 @@ def _collect(db, include: str) -> Findings:
     human = sorted({o.coder for o in codings if o.reviewed})
     agreement = None
     if len(human) >= 2 and store.active_unit(conn):
-        from qualcode.intercoder import agreement as compute
+        from qualcode.analysis.agreement import agreement as compute
 
         try:
             agreement = compute(db, human)

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from qualcode.errors import InputError
-from qualcode.ingest.tables import read_table
+from qualcode.ingest.csvtable import read_table
 
 REQUIRED = ("speaker", "case", "role")
 _RESERVED = (*REQUIRED, "source")

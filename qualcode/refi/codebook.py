@@ -33,9 +33,9 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
-from qualcode import __version__
 from qualcode.codebook.model import KINDS, Code, Codebook
 from qualcode.errors import InputError
+from qualcode.version import __version__
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"

@@ -15,8 +15,8 @@ import warnings
 
 import click
 
-from qualcode import __version__
 from qualcode.errors import QualcodeError
+from qualcode.version import __version__
 
 UNITS = ("sentence", "paragraph", "turn", "window")
 
@@ -417,7 +417,7 @@ def review(project, coder, code, source, order, batch, accept_above):
 
     Every decision is stored at once; run the same command again to go on.
     """
-    from qualcode.cli_review import review_loop
+    from qualcode.cli.review_screen import review_loop
 
     with _open(project) as proj:
         if accept_above is not None:
@@ -627,7 +627,7 @@ def next_(project, coder, limit):
 
 def _register_topics() -> None:
     """The topics group lives in its own module (it is larger); its heavy imports stay lazy."""
-    from qualcode.cli_topics import topics
+    from qualcode.cli.topics import topics
 
     main.add_command(topics)
 

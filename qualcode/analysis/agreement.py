@@ -15,7 +15,7 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 
-from qualcode.agreement import AgreementFigures, figures
+from qualcode.analysis.statistics import AgreementFigures, figures
 from qualcode.errors import ConflictError, InputError
 from qualcode.store import agreement as agreement_store
 from qualcode.store import queries as q

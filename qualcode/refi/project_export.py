@@ -25,9 +25,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from qualcode import __version__
 from qualcode.codebook.model import KINDS, Code, Codebook
-from qualcode.codebook.refi import (
+from qualcode.refi.codebook import (
     GUID_NAMESPACE,
     NS_PROJECT,
     add_code_element,
@@ -36,6 +35,7 @@ from qualcode.codebook.refi import (
 )
 from qualcode.store import codes as code_store
 from qualcode.store import refi as refi_store
+from qualcode.version import __version__
 
 SPEAKERS_HEADING = "qualcode speakers:"
 SPEAKER_LINE = re.compile(r"^- (?P<source>.+): (?P<label>.+?)(?: \((?P<role>[^()]*)\))?$")

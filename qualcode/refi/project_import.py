@@ -20,9 +20,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from qualcode import __version__
 from qualcode.codebook.model import KINDS, Codebook
-from qualcode.codebook.refi import (
+from qualcode.errors import ConflictError, InputError
+from qualcode.ingest.decode import decode, normalise
+from qualcode.ingest.participants import canonical
+from qualcode.ingest.plaintext import parse_turns
+from qualcode.ingest.speakers import INTERVIEWER_LABELS
+from qualcode.refi.codebook import (
     _children,
     _guid_key,
     _local,
@@ -30,16 +34,12 @@ from qualcode.codebook.refi import (
     _project_member,
     read_qdpx_codebook,
 )
-from qualcode.errors import ConflictError, InputError
-from qualcode.export.refi import SPEAKER_LINE, SPEAKERS_HEADING
-from qualcode.ingest.decode import decode, normalise
-from qualcode.ingest.participants import canonical
-from qualcode.ingest.plaintext import parse_turns
-from qualcode.ingest.speakers import INTERVIEWER_LABELS
+from qualcode.refi.project_export import SPEAKER_LINE, SPEAKERS_HEADING
 from qualcode.store import codes as code_store
 from qualcode.store import queries as q
 from qualcode.store import refi as refi_store
 from qualcode.store import review as review_store
+from qualcode.version import __version__
 
 _TYPES = {"text": "text", "integer": "integer", "float": "float", "boolean": "boolean", "date": "date"}
 _UTF16_ORIGINS = ("nvivo", "atlas.ti", "maxqda")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qualcode.codebook.model import Code
 from qualcode.errors import InputError
-from qualcode.ingest.tables import read_table
+from qualcode.ingest.csvtable import read_table
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 

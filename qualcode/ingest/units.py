@@ -11,9 +11,9 @@ from pathlib import Path
 
 from qualcode.codebook.model import Code
 from qualcode.errors import InputError
+from qualcode.ingest.csvtable import read_table
 from qualcode.ingest.decode import normalise
 from qualcode.ingest.model import TextBuilder, Transcript
-from qualcode.ingest.tables import read_table
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 

@@ -1,0 +1,1 @@
+"""Analysis: one explicit read of the project (a snapshot), mechanisms, topics, agreement."""

@@ -1,0 +1,5 @@
+"""python -m qualcode.cli"""
+
+from qualcode.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Coding: the review of suggestions (one session for every screen), codings files, memos."""

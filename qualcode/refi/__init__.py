@@ -1,0 +1,1 @@
+"""REFI-QDA interchange: xml helpers and GUIDs, codebooks (.qdc), project import and export (.qdpx)."""
