@@ -1,7 +1,7 @@
 """A review panel for Jupyter: the terminal review screen (``qualcode review``) as ipywidgets.
 
-Every button calls the same :class:`qualcode.coding.review.Reviewer` methods as the terminal review,
-so each click is stored at once as one decision in the project file::
+The panel is a view over :class:`qualcode.coding.session.ReviewSession`, the same review loop
+the terminal screen uses, so each click is stored at once as one decision in the project file::
 
     from review_panel import review_panel
 
@@ -16,17 +16,18 @@ from html import escape
 import ipywidgets as widgets
 
 from qualcode import QualcodeError
+from qualcode.coding.session import ReviewSession
 
 
 class ReviewPanel(widgets.VBox):
     """One coder's review of the latest suggestions, one suggestion at a time."""
 
     def __init__(self, project, coder: str, order: str = "score"):
-        self.reviewer = project.reviewer(coder)
+        # No retraining (retrain_every=None), as the panel always did: a click answers at once.
+        # To learn from the decisions, call project.suggest_again() and open a new panel.
+        self.session = ReviewSession(project, coder, order=order)
+        self.reviewer = self.session.reviewer
         self.order = order
-        self.current = None  # the suggestion on screen (a qualcode.coding.review.Pending)
-        self._queue: list = []  # pending suggestions still to show
-        self._history: list = []  # suggestions decided in this panel, latest last (for undo)
 
         self.segment = widgets.HTML()
         self.context = widgets.HTML()
@@ -69,22 +70,18 @@ class ReviewPanel(widgets.VBox):
                 self.message,
             ]
         )
-        self._reload()
+        self._render()
+
+    @property
+    def current(self):
+        """The suggestion on screen (a qualcode.coding.review.Pending), None when all are done."""
+        return self.session.current
 
     # -- what is on screen -------------------------------------------------------------------
 
-    def _reload(self) -> None:
-        """Read this coder's pending suggestions from the project."""
-        self._queue = self.reviewer.pending(order=self.order)
-        self._show_next()
-
-    def _show_next(self) -> None:
-        self.current = self._queue.pop(0) if self._queue else None
-        self._render()
-
     def _render(self) -> None:
-        done, total = self.reviewer.progress()
-        self.progress.value = f"{self.reviewer.coder}: {done} of {total} suggestions decided"
+        done, total = self.session.progress()
+        self.progress.value = f"{self.session.coder}: {done} of {total} suggestions decided"
         item = self.current
         enabled = item is not None
         for button in (self.accept_button, self.reject_button, self.skip_button, self.edit_button):
@@ -94,7 +91,7 @@ class ReviewPanel(widgets.VBox):
             for field in (self.context, self.code, self.definition, self.score, self.rationale):
                 field.value = ""
             return
-        context = self.reviewer.context(item)
+        context = self.session.context(item)
         who = f"{item.speaker} ({item.role})" if item.role else (item.speaker or "?")
         self.segment.value = (
             f"<div style='font-size:1.1em'>“{escape(item.text)}”</div>"
@@ -116,50 +113,44 @@ class ReviewPanel(widgets.VBox):
     def _say(self, text: str) -> None:
         self.message.value = f"<small>{escape(text)}</small>"
 
-    # -- decisions: each is one Reviewer call, stored at once ---------------------------------
+    # -- decisions: each is one ReviewSession call, stored at once ------------------------------
 
     def _decide(self, action: str, call) -> None:
         item = self.current
         if item is None:
             return
         try:
-            call(item)
+            call()
         except QualcodeError as error:
             self._say(f"not stored: {error}")
             return
-        self._history.append(item)
         self._say(f"{action}: {item.code} on “{item.text[:60]}”")
-        self._show_next()
+        self._render()
 
     def _on_accept(self, _button=None) -> None:
-        self._decide("accepted", lambda item: self.reviewer.accept(item.id))
+        self._decide("accepted", self.session.accept)
 
     def _on_reject(self, _button=None) -> None:
-        self._decide("rejected", lambda item: self.reviewer.reject(item.id))
+        self._decide("rejected", self.session.reject)
 
     def _on_edit(self, _button=None) -> None:
         code = self.edit_code.value
-        self._decide(
-            f"coded as {code} instead", lambda item: self.reviewer.edit(suggestion_id=item.id, code=code)
-        )
+        self._decide(f"coded as {code} instead", lambda: self.session.edit(code=code))
 
     def _on_skip(self, _button=None) -> None:
         """Leave the suggestion pending and go on (it comes back in the next session)."""
         if self.current is not None:
             self._say(f"skipped: {self.current.code} (it stays pending)")
-        self._show_next()
+        self.session.skip()
+        self._render()
 
     def _on_undo(self, _button=None) -> None:
         """Undo this coder's latest decision; a suggestion decided here is shown again."""
-        undone = self.reviewer.undo()
+        undone = self.session.undo()
         if undone is None:
             self._say("nothing to undo")
             return
         self._say(f"undone: {undone['action']}")
-        if self._history and undone.get("suggestion_id") == self._history[-1].id:
-            if self.current is not None:
-                self._queue.insert(0, self.current)
-            self.current = self._history.pop()
         self._render()
 
 

@@ -1,4 +1,4 @@
-"""Turns -> segments with exact offsets.
+"""Turns -> segments with exact offsets, and segmenting a whole project.
 
 Every turn is split into paragraphs (at blank lines), the paragraphs run through spaCy as
 one stream, and the sentences that come back are grouped into the chosen unit. Offsets are
@@ -13,9 +13,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from qualcode import defaults
 from qualcode.errors import QualcodeError
+from qualcode.store import runs as run_store
+from qualcode.store import segments as segment_store
+from qualcode.store import settings as setting_store
+from qualcode.store import sources as source_store
 
-UNITS = ("sentence", "paragraph", "turn", "window")
+UNITS = defaults.UNITS
+_INSERT_BATCH = 2000
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -44,8 +50,8 @@ class Segment:
 class Unit:
     """Which segments to make: ``window`` groups ``size`` sentences, moving ``stride``."""
 
-    name: str = "sentence"
-    size: int = 3
+    name: str = defaults.UNIT
+    size: int = defaults.WINDOW
     stride: int | None = None
 
     def __post_init__(self):
@@ -70,6 +76,95 @@ class _Sentence:
     end: int
     paragraph: int
     tokens: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """A segment as the project lists it: where it is, who speaks, its text and lemmas."""
+
+    id: int
+    source: str
+    unit: str
+    start: int
+    end: int
+    speaker: str | None
+    role: str | None
+    case: str | None
+    text: str
+    lemmas: str
+
+
+@dataclass
+class SegmentReport:
+    unit: str
+    segments: int
+    sources: int
+    turns: int
+    skipped_interviewer_turns: int
+    pipeline: dict
+
+
+def segment_project(db, unit: Unit, nlp, pipeline, include_interviewer: bool = False, progress=None):
+    """(Re)make the segments of one unit for every source, in one transaction, and make it
+    the active unit. ``pipeline`` describes ``nlp`` (a :class:`qualcode.nlp.PipelineInfo`).
+
+    Interviewer turns are left out unless ``include_interviewer``. Codings are spans in the
+    source text, so segmenting again never touches them.
+    """
+    config = dict(unit.as_dict(), include_interviewer=include_interviewer, **pipeline.as_dict())
+    counters = {"turns": 0, "interviewer": 0, "segments": 0}
+    with db.transaction() as conn:
+        segment_store.delete_segments(conn, unit.name)
+        versions = run_store.library_versions(spacy_model=pipeline.version)
+        run_id = run_store.start_run(conn, "segment", config, versions)
+        turns = _turn_spans(conn, include_interviewer, counters, progress)
+        positions: dict[int, int] = {}
+        batch: list[tuple] = []
+        for seg in segment_turns(nlp, turns, unit):
+            position = positions.get(seg.source_id, 0)
+            positions[seg.source_id] = position + 1
+            batch.append(
+                (
+                    seg.source_id,
+                    seg.turn_id,
+                    run_id,
+                    unit.name,
+                    position,
+                    seg.start,
+                    seg.end,
+                    seg.norm,
+                    seg.lemmas,
+                )
+            )
+            if len(batch) >= _INSERT_BATCH:
+                segment_store.insert_segments(conn, batch)
+                batch.clear()
+        segment_store.insert_segments(conn, batch)
+        counters["segments"] = sum(positions.values())
+        run_store.finish_run(conn, run_id, counters)
+        setting_store.set_active_unit(conn, unit.name)
+    return SegmentReport(
+        unit=unit.name,
+        segments=counters["segments"],
+        sources=len(positions),
+        turns=counters["turns"],
+        skipped_interviewer_turns=counters["interviewer"],
+        pipeline=pipeline.as_dict(),
+    )
+
+
+def _turn_spans(conn, include_interviewer: bool, counters: dict, progress) -> Iterator[TurnSpan]:
+    """Turns to segment, one source's text in memory at a time."""
+    for source_id in source_store.source_ids(conn):
+        text = source_store.source_text(conn, source_id)
+        for turn in source_store.turns_of_source(conn, source_id):
+            if turn["role"] == "interviewer" and not include_interviewer:
+                counters["interviewer"] += 1
+                continue
+            counters["turns"] += 1
+            yield TurnSpan(source_id, turn["id"], text, turn["start"], turn["end"])
+        if progress:
+            progress(1)
 
 
 def segment_turns(nlp, turns: Iterable[TurnSpan], unit: Unit, batch_size: int = 256) -> Iterator[Segment]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from qualcode import defaults
 from qualcode.codebook.yamlfile import LineLoader
 from qualcode.errors import InputError
 
@@ -151,14 +152,14 @@ class _Runner:
         self._step(
             "import", [transcripts, participants], lambda: self._import(transcripts, participants, replace)
         )
-        segment = {"unit": "sentence", **(study.get("segment") or {})}
-        language, model = study.get("language") or "nl", study.get("model")
+        segment = {"unit": defaults.UNIT, **(study.get("segment") or {})}
+        language, model = study.get("language") or defaults.LANGUAGE, study.get("model")
         self._step(
             "segment",
             ["import", segment, language, model],
             lambda: self.project.segment(
                 segment["unit"],
-                segment.get("window", 3),
+                segment.get("window", defaults.WINDOW),
                 segment.get("stride"),
                 language,
                 model,
@@ -172,7 +173,7 @@ class _Runner:
         if codings:
             self._step("codings", ["codebook", codings], lambda: [self._codings(c) for c in codings])
         if study.get("suggest") is not None:
-            suggest = {"suggester": "ensemble", "min_score": 0.3, **study["suggest"]}
+            suggest = {"suggester": defaults.SUGGESTER, "min_score": defaults.MIN_SCORE, **study["suggest"]}
             options = {k: suggest[k] for k in ("embedder", "model") if suggest.get(k)}
             self._step(
                 "suggest",
@@ -197,12 +198,12 @@ class _Runner:
         file, if it has one, is still there)."""
         fingerprint = _fingerprint([self.prints.get(i, i) if isinstance(i, str) else i for i in inputs])
         key = f"study:{name}"
-        unchanged = self.project._meta(key) == fingerprint and (output is None or output.exists())
+        unchanged = self.project.setting(key) == fingerprint and (output is None or output.exists())
         if unchanged and not self.force:
             self.report.steps.append(StepResult(name, False, "inputs unchanged"))
         else:
             result = action()
-            self.project._set_meta(key, fingerprint)
+            self.project.set_setting(key, fingerprint)
             self.report.steps.append(StepResult(name, True, _describe(result)))
         self.prints[name] = fingerprint
         if self.progress:
@@ -222,7 +223,7 @@ class _Runner:
         return f"wrote {target}"
 
     def _review_state(self) -> int:
-        return self.project._decision_count()
+        return self.project.decision_count()
 
     def _path(self, value) -> Path | None:
         return None if value in (None, "") else (self.base / value)

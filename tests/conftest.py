@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import warnings
 import zipfile
 from pathlib import Path
@@ -75,3 +77,52 @@ def make_odt(path: Path, paragraphs: list[str]) -> Path:
 
 def _xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@contextlib.contextmanager
+def second_connection(project: Project):
+    """A second connection to the project's file (as another process would open it), for
+    tests that build unusual states or look at tables no public method shows."""
+    from qualcode.store.db import Database
+
+    db = Database.open(project.path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def add_suggestions(project: Project, rows: list[tuple], kind: str = "suggest") -> int:
+    """Store a suggest run by hand: rows of (source, start, end, code, score); returns the run."""
+    from qualcode.store import codes, runs, sources, suggestions
+
+    with second_connection(project) as db, db.transaction() as conn:
+        run = runs.start_run(conn, kind, {"suggester": "ensemble"}, {})
+        ids = codes.code_ids(conn)
+        suggestions.insert_suggestions(
+            conn,
+            [
+                (
+                    run,
+                    sources.source_id(conn, source),
+                    start,
+                    end,
+                    None,
+                    ids[code],
+                    "ensemble",
+                    "2",
+                    score,
+                    "",
+                )
+                for source, start, end, code, score in rows
+            ],
+        )
+        runs.finish_run(conn, run, {})
+    return run
+
+
+def read_only(project: Project) -> sqlite3.Connection:
+    """A read-only connection to the project's file, for tests that check what is stored."""
+    connection = sqlite3.connect(f"file:{project.path}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    return connection

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from qualcode import Project
 from qualcode.cli import main
-from tests.conftest import make_docx, write
+from tests.conftest import make_docx, read_only, write
 
 INTERVIEW = "I: Hoe gaat het met je netwerk?\n\nR: Mijn zus helpt me. Ik bel haar elke zondag 😀.\n\nDat geeft rust.\n"
 
@@ -71,7 +71,7 @@ def test_every_stored_segment_obeys_the_offset_contract(study):
     for unit in ("sentence", "paragraph", "turn", "window"):
         run("segment", project, "--unit", unit, "--include-interviewer")
     with Project.open(project) as proj:
-        texts = dict(proj._db.connection.execute("SELECT name, text FROM sources"))
+        texts = dict(read_only(proj).execute("SELECT name, text FROM sources"))
         for unit in ("sentence", "paragraph", "turn", "window"):
             rows = list(proj.segments(unit))
             assert rows, unit

@@ -4,7 +4,7 @@ import pytest
 
 from qualcode import ConflictError, InputError
 from qualcode.codebook import read_codebook, write_codebook
-from tests.conftest import write
+from tests.conftest import read_only, second_connection, write
 
 BOOK = """\
 name: Test
@@ -90,7 +90,7 @@ def test_unknown_format(tmp_path):
 
 
 def _code_of_coding(project, coding_id):
-    conn = project._db.connection
+    conn = read_only(project)
     return conn.execute(
         "SELECT c.name FROM codings g JOIN codes k ON k.id = g.code_id "
         "JOIN codes c ON c.id = COALESCE(k.merged_into, k.id) WHERE g.id = ?",
@@ -99,17 +99,18 @@ def _code_of_coding(project, coding_id):
 
 
 def _add_coding(project, code_name):
-    conn = project._db.connection
-    conn.execute(
-        "INSERT OR IGNORE INTO sources (name, text, format, sha256, imported_at) "
-        "VALUES ('s', 'tekst hier', 'txt', 'x', 'now')"
-    )
-    source = conn.execute("SELECT id FROM sources WHERE name = 's'").fetchone()[0]
-    code = conn.execute("SELECT id FROM codes WHERE name = ?", (code_name,)).fetchone()[0]
-    return conn.execute(
-        'INSERT INTO codings (source_id, start, "end", code_id, coder, created_at) VALUES (?, 0, 5, ?, "anna", "now")',
-        (source, code),
-    ).lastrowid
+    with second_connection(project) as db, db.transaction() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO sources (name, text, format, sha256, imported_at) "
+            "VALUES ('s', 'tekst hier', 'txt', 'x', 'now')"
+        )
+        source = conn.execute("SELECT id FROM sources WHERE name = 's'").fetchone()[0]
+        code = conn.execute("SELECT id FROM codes WHERE name = ?", (code_name,)).fetchone()[0]
+        return conn.execute(
+            'INSERT INTO codings (source_id, start, "end", code_id, coder, created_at) '
+            'VALUES (?, 0, 5, ?, "anna", "now")',
+            (source, code),
+        ).lastrowid
 
 
 def test_rename_move_merge_and_retire_keep_codings(project, tmp_path):
@@ -139,7 +140,7 @@ def test_rename_move_merge_and_retire_keep_codings(project, tmp_path):
         ("Naasten", None),
         ("Klein netwerk", "Naasten"),
     ]
-    versions = project._db.connection.execute("SELECT COUNT(*) FROM codebook_versions").fetchone()[0]
+    versions = read_only(project).execute("SELECT COUNT(*) FROM codebook_versions").fetchone()[0]
     assert versions == 4
 
 
@@ -156,4 +157,4 @@ def test_ambiguous_rename_is_refused_and_nothing_changes(project, tmp_path):
     bad = BOOK.replace("name: Naaste\n", "name: Naasten\n        formerly: [Naaste]\n")
     with pytest.raises(ConflictError, match="the project has codes with both names; merge them instead"):
         project.load_codebook(write(tmp_path / "v3.yaml", bad))
-    assert project._db.connection.execute("SELECT COUNT(*) FROM codebook_versions").fetchone()[0] == 2
+    assert read_only(project).execute("SELECT COUNT(*) FROM codebook_versions").fetchone()[0] == 2

@@ -6,7 +6,7 @@ import hashlib
 import pytest
 
 from qualcode.suggest import EnsembleSuggester
-from tests.conftest import REPO, write
+from tests.conftest import REPO, second_connection, write
 from tests.test_cli import run
 
 BOOK = """\
@@ -236,14 +236,9 @@ def test_rejected_suggestions_become_negatives(coded):
     _import_first_sources(project, tmp)
     run("suggest", project)
     with Project.open(project) as proj:
-        conn = proj._db.connection
-        suggestion = conn.execute(
-            "SELECT g.id, g.segment_id, k.name FROM suggestions g JOIN codes k ON k.id = g.code_id LIMIT 1"
-        ).fetchone()
-        conn.execute(
-            "INSERT INTO decisions (coder, action, suggestion_id, created_at) VALUES ('anna', 'reject', ?, 'now')",
-            (suggestion["id"],),
-        )
-        known = labels(conn, "sentence", "anna")
-    assert suggestion["segment_id"] in known.negatives(suggestion["name"])
-    assert suggestion["segment_id"] not in known.coded
+        suggestion = proj.reviewer("anna").pending(order="source")[0]
+        proj.reviewer("anna").reject(suggestion.id)
+        with second_connection(proj) as db:
+            known = labels(db.connection, "sentence", "anna")
+    assert suggestion.segment_id in known.negatives(suggestion.code)
+    assert suggestion.segment_id not in known.coded

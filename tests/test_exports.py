@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from qualcode.export.report import export_html, export_markdown
-from qualcode.export.tables import export_csv, export_xlsx
+from tests.conftest import second_connection
 from tests.test_mechanisms import study  # noqa: F401  (fixture)
 
 
@@ -20,7 +19,7 @@ def read_csv(path):
 
 
 def test_csv_tables(study, tmp_path):  # noqa: F811
-    written = export_csv(study._db, tmp_path / "out")
+    written = study.export("csv", tmp_path / "out")
     names = sorted(p.name for p in written)
     assert names == [
         "about.csv",
@@ -55,12 +54,12 @@ def test_csv_tables(study, tmp_path):  # noqa: F811
     about = {r["key"]: r["value"] for r in read_csv(out / "about.csv")}
     assert about["included"].startswith("Only reviewed codings count")
     first = {p.name: p.read_bytes() for p in written}
-    again = export_csv(study._db, tmp_path / "again")
+    again = study.export("csv", tmp_path / "again")
     assert {p.name: p.read_bytes() for p in again} == first
 
 
 def test_csv_with_unreviewed_suggestions(study, tmp_path):  # noqa: F811
-    export_csv(study._db, tmp_path / "all", include="all")
+    study.export("csv", tmp_path / "all", include="all")
     codings = read_csv(tmp_path / "all" / "codings.csv")
     unreviewed = [c for c in codings if c["reviewed"] == "no"]
     assert len(unreviewed) == 1 and unreviewed[0]["coder"] == "machine"
@@ -70,7 +69,7 @@ def test_csv_with_unreviewed_suggestions(study, tmp_path):  # noqa: F811
 def test_xlsx_workbook(study, tmp_path):  # noqa: F811
     from openpyxl import load_workbook
 
-    path = export_xlsx(study._db, tmp_path / "findings.xlsx")
+    path = study.export("xlsx", tmp_path / "findings.xlsx")
     book = load_workbook(path)
     assert book.sheetnames == [
         "Codebook", "Codings", "Evidence", "Co-occurrence", "Framework", "CMO", "Agreement",
@@ -95,11 +94,11 @@ def test_xlsx_workbook(study, tmp_path):  # noqa: F811
     assert book["Agreement"]["A1"].value == "scope"
     first = path.read_bytes()
     time.sleep(1.1)  # zip entries and workbook properties carry no clock time
-    assert export_xlsx(study._db, tmp_path / "again.xlsx").read_bytes() == first
+    assert study.export("xlsx", tmp_path / "again.xlsx").read_bytes() == first
 
 
 def test_html_report_is_self_contained(study, tmp_path):  # noqa: F811
-    path = export_html(study._db, tmp_path / "report.html")
+    path = study.export("html", tmp_path / "report.html")
     text = path.read_text(encoding="utf-8")
     for section in ("About", "Code frequencies by participant group", "Evidence: Vertrouwen",
                     "Evidence: KleinNetwerk", "Co-occurrence", "Framework matrix", "CMO configurations",
@@ -113,12 +112,12 @@ def test_html_report_is_self_contained(study, tmp_path):  # noqa: F811
 
 
 def test_html_marks_unreviewed(study, tmp_path):  # noqa: F811
-    text = export_html(study._db, tmp_path / "r.html", include="all").read_text(encoding="utf-8")
+    text = study.export("html", tmp_path / "r.html", include="all").read_text(encoding="utf-8")
     assert "marked &#x27;not reviewed&#x27;" in text
 
 
 def test_markdown_report(study, tmp_path):  # noqa: F811
-    path = export_markdown(study._db, tmp_path / "report.md")
+    path = study.export("md", tmp_path / "report.md")
     text = path.read_text(encoding="utf-8")
     assert "## Evidence: Vertrouwen" in text and "## CMO configurations" in text
     assert "| context | mechanism | outcome | units | cases | support_per_case | unreviewed_units |" in text
@@ -126,22 +125,21 @@ def test_markdown_report(study, tmp_path):  # noqa: F811
     assert "![Co-occurrence](report-cooccurrence.png)" in text
     png = (tmp_path / "report-cooccurrence.png").read_bytes()
     assert png.startswith(b"\x89PNG")
-    again = export_markdown(study._db, tmp_path / "report.md")
+    again = study.export("md", tmp_path / "report.md")
     assert again.read_text(encoding="utf-8") == text
     assert (tmp_path / "report-cooccurrence.png").read_bytes() == png
 
 
 def test_topics_in_the_report(study, tmp_path):  # noqa: F811
-    from qualcode.store import queries as q
+    from qualcode.store import runs, topics
 
-    with study._db.transaction() as conn:
-        run = q.start_run(conn, "topics", {}, {})
-        conn.execute(
-            "INSERT INTO topics (run_id, topic, label, words, size) VALUES (?, 0, 'steungroep_vertrouwen', ?, 5)",
-            (run, '["steungroep", "vertrouwen"]'),
+    with second_connection(study) as db, db.transaction() as conn:
+        run = runs.start_run(conn, "topics", {}, {})
+        topics.insert_topics(
+            conn, run, [(0, "steungroep_vertrouwen", '["steungroep", "vertrouwen"]', 5, "{}")]
         )
-        q.finish_run(conn, run, {})
-    text = export_html(study._db, tmp_path / "t.html").read_text(encoding="utf-8")
+        runs.finish_run(conn, run, {})
+    text = study.export("html", tmp_path / "t.html").read_text(encoding="utf-8")
     assert "<h2>Topics</h2>" in text and "steungroep_vertrouwen" in text
     assert len(re.findall("data:image/png;base64,", text)) == 3
 
@@ -152,7 +150,7 @@ def test_csv_refuses_a_file(study, tmp_path):  # noqa: F811
     target = tmp_path / "x.csv"
     target.write_text("")
     with pytest.raises(InputError, match="give a folder name"):
-        export_csv(study._db, target)
+        study.export("csv", target)
 
 
 def test_exporting_twice_through_the_project_gives_the_same_bytes(tmp_path):
@@ -169,8 +167,6 @@ def test_exporting_twice_through_the_project_gives_the_same_bytes(tmp_path):
             proj.export(fmt, target)
             first = target.read_bytes()
             proj.export(fmt, target)
-            runs = proj._db.connection.execute("SELECT COUNT(*) FROM runs WHERE kind = 'export'").fetchone()[
-                0
-            ]
+            runs = len(proj.runs("export"))
         assert target.read_bytes() == first, fmt
     assert runs == 6

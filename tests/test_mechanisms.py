@@ -8,10 +8,7 @@ import csv
 import pytest
 
 from qualcode import InputError, Project
-from qualcode.analysis.mechanisms import cmo_configurations, cooccurrence, evidence_tables, framework_matrix
-from qualcode.store import codings as coding_store
-from qualcode.store import queries as q
-from tests.conftest import write
+from tests.conftest import add_suggestions, write
 
 BOOK = """\
 name: mechanismen
@@ -93,20 +90,15 @@ def study(tmp_path):
         for source, first, last, code in rows:
             out.writerow((source, *span(proj, source, first, last), code, "anna"))
     proj.import_codings(tmp_path / "codings.csv")
-    ids = {r["name"]: r["id"] for r in proj._db.connection.execute("SELECT id, name FROM codes")}
-    sources = coding_store.source_spans(proj._db.connection)
-    with proj._db.transaction() as conn:
-        run = q.start_run(conn, "suggest", {"suggester": "ensemble"}, {})
-        coding_store.insert_suggestions(
-            conn,
-            [
-                (run, sources["int_b"][0], *span(proj, "int_b", b[1]), None, ids["Vertrouwen"], "ensemble", "2", 0.81, ""),
-                (run, sources["int_b"][0], *span(proj, "int_b", b[0]), None, ids["KleinNetwerk"], "ensemble", "2", 0.4, ""),
-                (run, sources["int_a"][0], *span(proj, "int_a", a[0]), None, ids["Vertrouwen"], "ensemble", "2", 0.5, ""),
-            ],
-        )  # fmt: skip
-        q.finish_run(conn, run, {})
-    suggestion_ids = [r[0] for r in proj._db.connection.execute("SELECT id FROM suggestions ORDER BY id")]
+    add_suggestions(
+        proj,
+        [
+            ("int_b", *span(proj, "int_b", b[1]), "Vertrouwen", 0.81),
+            ("int_b", *span(proj, "int_b", b[0]), "KleinNetwerk", 0.4),
+            ("int_a", *span(proj, "int_a", a[0]), "Vertrouwen", 0.5),
+        ],
+    )
+    suggestion_ids = sorted(p.id for p in proj.reviewer("bob").pending())
     bob = proj.reviewer("bob")
     bob.accept(suggestion_ids[0])
     bob.reject(suggestion_ids[1])
@@ -120,7 +112,7 @@ def test_segments_are_the_sentences(study):
 
 
 def test_cooccurrence_per_segment(study):
-    result = cooccurrence(study._db, scope="segment")
+    result = study.cooccurrence(scope="segment")
     assert result.units == 8
     assert list(result.counts.index) == ["Steungroep", "Vertrouwen", "Woning", "Rust", "KleinNetwerk"]
     diagonal = {c: int(result.counts.loc[c, c]) for c in result.counts.index}
@@ -132,37 +124,37 @@ def test_cooccurrence_per_segment(study):
 
 
 def test_cooccurrence_per_turn_and_window(study):
-    turn = cooccurrence(study._db, scope="turn")
+    turn = study.cooccurrence(scope="turn")
     assert turn.units == 6  # interviewer turns are units too
     assert turn.counts.loc["Steungroep", "Vertrouwen"] == 2
     assert turn.jaccard.loc["Steungroep", "Vertrouwen"] == round(2 / 3, 6)
     assert turn.counts.loc["Vertrouwen", "Vertrouwen"] == 3
-    window = cooccurrence(study._db, scope="window", window=2)
+    window = study.cooccurrence(scope="window", window=2)
     assert window.units == 6  # 4 windows in int_a, 2 in int_b
     counts = window.counts
     assert counts.loc["Vertrouwen", "Vertrouwen"] == 5
     assert (counts.loc["Steungroep", "Vertrouwen"], counts.loc["Vertrouwen", "Rust"]) == (2, 2)
     assert (counts.loc["KleinNetwerk", "Woning"], counts.loc["KleinNetwerk", "Vertrouwen"]) == (1, 1)
-    wide = cooccurrence(study._db, scope="window", window=10)
+    wide = study.cooccurrence(scope="window", window=10)
     assert wide.units == 2  # a source shorter than the window is one window
 
 
 def test_reviewed_versus_all(study):
-    reviewed = cooccurrence(study._db, include="reviewed")
-    everything = cooccurrence(study._db, include="all")
+    reviewed = study.cooccurrence(include="reviewed")
+    everything = study.cooccurrence(include="all")
     assert reviewed.counts.loc["Steungroep", "Vertrouwen"] == 0
     assert everything.counts.loc["Steungroep", "Vertrouwen"] == 1  # the unreviewed suggestion
     assert everything.counts.loc["KleinNetwerk", "KleinNetwerk"] == 2  # the rejected one never counts
     assert "the 1 suggestions of the latest suggestion run (run " in everything.included
     assert "marked 'not reviewed'" in everything.included
     with pytest.raises(InputError, match="unknown include 'some'; choose 'reviewed' or 'all'"):
-        cooccurrence(study._db, include="some")
+        study.cooccurrence(include="some")
     with pytest.raises(InputError, match="unknown scope 'page'"):
-        cooccurrence(study._db, scope="page")
+        study.cooccurrence(scope="page")
 
 
 def test_cmo_support_per_case(study):
-    configs = cmo_configurations(study._db, scope="turn")
+    configs = study.cmo_configurations(scope="turn")
     found = [(c.context, c.mechanism, c.outcome, c.units, c.cases) for c in configs]
     assert found == [
         ("Steungroep", "Vertrouwen", "Rust", 2, {"C01": 1, "P01": 1}),
@@ -170,14 +162,14 @@ def test_cmo_support_per_case(study):
     ]
     assert configs[0].n_cases == 2 and configs[0].support() == "C01: 1; P01: 1"
     assert configs.scope == "turn" and configs.included.startswith("Only reviewed")
-    assert cmo_configurations(study._db, scope="segment") == []  # never all three in one sentence
-    everything = cmo_configurations(study._db, scope="window", window=3, include="all")
+    assert study.cmo_configurations(scope="segment") == []  # never all three in one sentence
+    everything = study.cmo_configurations(scope="window", window=3, include="all")
     unreviewed = {(c.context, c.mechanism, c.outcome): c.unreviewed_units for c in everything}
     assert unreviewed[("Steungroep", "Vertrouwen", "Woning")] == 0  # a1-a3 holds by reviewed codings
 
 
 def test_framework_matrix(study):
-    matrix = framework_matrix(study._db)
+    matrix = study.framework_matrix()
     counts = matrix.counts
     assert list(counts.index) == ["C01", "P01"]
     assert counts.loc["P01"].to_dict() == {
@@ -194,7 +186,7 @@ def test_framework_matrix(study):
 
 
 def test_evidence_tables(study):
-    tables = {t.code: t for t in evidence_tables(study._db)}
+    tables = {t.code: t for t in study.evidence_tables()}
     assert list(tables) == ["Vertrouwen", "KleinNetwerk"]
     trust = tables["Vertrouwen"]
     assert (trust.kind, trust.definition) == ("mechanism", "Vertrouwen groeit tussen mensen.")
@@ -219,14 +211,14 @@ def test_evidence_tables(study):
             "suggested by ensemble/2 (score 0.40), rejected by bob",
         )
     ]  # fmt: skip
-    one = evidence_tables(study._db, kinds=("mechanism",), quotes=1)
+    one = study.evidence_tables(kinds=("mechanism",), quotes=1)
     assert [t.code for t in one] == ["Vertrouwen"] and len(one[0].quotes) == 1
-    outcome = {t.code: t for t in evidence_tables(study._db, kinds=("outcome",))}
+    outcome = {t.code: t for t in study.evidence_tables(kinds=("outcome",))}
     assert outcome["Rust"].provenance == {"coded by hand by bob": 1, "imported (anna)": 1}
 
 
 def test_evidence_with_unreviewed_suggestions(study):
-    trust = evidence_tables(study._db, include="all")[0]
+    trust = study.evidence_tables(include="all")[0]
     assert (trust.codings, trust.unreviewed, trust.segments) == (4, 1, 4)
     assert trust.provenance["suggested by ensemble/2, not reviewed"] == 1
     assert all(q.reviewed for q in trust.quotes)  # reviewed codings are quoted first
@@ -237,5 +229,5 @@ def test_no_segments_is_an_error_that_says_what_to_do(tmp_path):
         from qualcode import ConflictError
 
         with pytest.raises(ConflictError, match="run: qualcode segment"):
-            cooccurrence(proj._db)
-        assert cooccurrence(proj._db, scope="turn").units == 0
+            proj.cooccurrence()
+        assert proj.cooccurrence(scope="turn").units == 0

@@ -11,10 +11,8 @@ import pytest
 
 from qualcode import InputError, Project
 from qualcode.ingest.decode import normalise
-from qualcode.refi.project_export import export_qdpx
-from qualcode.refi.project_import import import_qdpx, normalise_with_map
-from qualcode.store import codes as code_store
-from tests.conftest import SHARED, needs_shared, write
+from qualcode.refi.project_import import normalise_with_map
+from tests.conftest import SHARED, needs_shared, read_only, write
 
 REFI = SHARED / "data" / "refi-qda"
 SAMPLES = REFI / "samples"
@@ -89,12 +87,12 @@ def built(tmp_path) -> Project:
 
 
 def _snapshot(project: Project) -> dict:
-    conn = project._db.connection
+    conn = read_only(project)
     return {
         "sources": dict(conn.execute("SELECT name, text FROM sources")),
         "codes": {
             (c.name, c.parent, c.kind, c.colour, c.description, tuple(c.examples), tuple(c.keywords))
-            for c in code_store.current_codebook(conn).codes
+            for c in project.codebook().codes
         },
         "codings": sorted(
             tuple(r)
@@ -125,8 +123,8 @@ def _snapshot(project: Project) -> dict:
 def test_export_is_valid_against_the_schema_and_deterministic(built, tmp_path):
     lxml = pytest.importorskip("lxml.etree")
     first, second = tmp_path / "a.qdpx", tmp_path / "b.qdpx"
-    export_qdpx(built._db, first)
-    export_qdpx(built._db, second)
+    built.export("qdpx", first)
+    built.export("qdpx", second)
     assert first.read_bytes() == second.read_bytes()
     with zipfile.ZipFile(first) as archive:
         names = archive.namelist()
@@ -158,9 +156,9 @@ def test_export_is_valid_against_the_schema_and_deterministic(built, tmp_path):
 
 
 def test_export_then_import_gives_the_same_project(built, tmp_path):
-    export_qdpx(built._db, tmp_path / "out.qdpx")
+    built.export("qdpx", tmp_path / "out.qdpx")
     with Project.create(tmp_path / "copy.qc") as copy:
-        result = import_qdpx(copy, tmp_path / "out.qdpx")
+        result = copy.import_qdpx(tmp_path / "out.qdpx")
         assert sorted(result.sources) == ["int1", "int2"]
         assert result.codings == 6 and result.cases == ["ellen", "jeroen"] and result.memos == 3
         assert result.warnings == []
@@ -168,13 +166,13 @@ def test_export_then_import_gives_the_same_project(built, tmp_path):
         for key in before:
             assert after[key] == before[key], key
         # a second import of the same file adds nothing
-        again = import_qdpx(copy, tmp_path / "out.qdpx")
+        again = copy.import_qdpx(tmp_path / "out.qdpx")
         assert again.codings == 0 and _snapshot(copy)["codings"] == before["codings"]
         assert any("already in the project" in w for w in again.warnings)
 
 
 def test_import_through_project_import_transcripts(built, tmp_path):
-    export_qdpx(built._db, tmp_path / "out.qdpx")
+    built.export("qdpx", tmp_path / "out.qdpx")
     with Project.create(tmp_path / "copy.qc") as copy:
         report = copy.import_transcripts([tmp_path / "out.qdpx"])
         assert sorted(report.imported) == ["int1", "int2"]
@@ -244,8 +242,8 @@ def test_coded_text_with_crlf_and_decomposed_letters(tmp_path):
         archive.writestr("project.qde", qde)
         archive.writestr("Sources/33333333-3333-3333-3333-333333333333.txt", b"\xef\xbb\xbf" + text.encode())
     with Project.create(tmp_path / "s.qc") as project:
-        result = import_qdpx(project, path)
-        conn = project._db.connection
+        result = project.import_qdpx(path)
+        conn = read_only(project)
         stored = conn.execute("SELECT text FROM sources").fetchone()[0]
         assert stored == normalise(text)
         rows = conn.execute('SELECT start, "end", coder FROM codings ORDER BY start DESC').fetchall()
@@ -271,24 +269,24 @@ def test_errors_name_the_file_and_store_nothing(built, tmp_path):
     with zipfile.ZipFile(bad, "w") as archive:
         archive.writestr("project.qde", "<Project")
     with pytest.raises(InputError, match="bad.qdpx"):
-        import_qdpx(built, bad)
-    export_qdpx(built._db, tmp_path / "out.qdpx")
+        built.import_qdpx(bad)
+    built.export("qdpx", tmp_path / "out.qdpx")
     with Project.create(tmp_path / "other.qc") as other:
         write(tmp_path / "int1.txt", "R: iets heel anders\n")
         other.import_transcripts([tmp_path / "int1.txt"])
         with pytest.raises(InputError, match="out.qdpx"):
-            import_qdpx(other, tmp_path / "out.qdpx")
-        assert other._db.connection.execute("SELECT COUNT(*) FROM sources").fetchone()[0] == 1
-        assert other._db.connection.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 0
+            other.import_qdpx(tmp_path / "out.qdpx")
+        assert read_only(other).execute("SELECT COUNT(*) FROM sources").fetchone()[0] == 1
+        assert read_only(other).execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 0
 
 
 @needs_shared
 def test_atlas_samples(tmp_path):
     with Project.create(tmp_path / "a.qc") as project:
-        blank = import_qdpx(project, SAMPLES / "atlasti-blank.qdpx")
+        blank = project.import_qdpx(SAMPLES / "atlasti-blank.qdpx")
         assert (blank.sources, blank.codes, blank.codings, blank.cases) == ([], [], 0, [])
         assert any("no codebook" in w for w in blank.warnings)
-        book = import_qdpx(project, SAMPLES / "atlasti-codebook.qdpx")
+        book = project.import_qdpx(SAMPLES / "atlasti-codebook.qdpx")
         assert book.codes == ["Commits", "2022-05-10T02:05:59Z 19e4dce", "2022-02-11T10:39:25Z cdbfd92"]
         tree = {c.name: c.parent for c in project.codebook().codes}
         assert tree["2022-05-10T02:05:59Z 19e4dce"] == "Commits"
@@ -297,12 +295,12 @@ def test_atlas_samples(tmp_path):
 @needs_shared
 def test_nvivo_sample(tmp_path):
     with Project.create(tmp_path / "n.qc") as project:
-        result = import_qdpx(project, SAMPLES / "nvivo-hungarian.qdpx")
+        result = project.import_qdpx(SAMPLES / "nvivo-hungarian.qdpx")
         # counted in project.qde: 2 TextSources, 152 Codes, 303 selections with one Coding each
         assert sorted(result.sources) == ["videos_10_selected", "videos_selection"]
         assert len(result.codes) == 152 and result.codings == 303 and result.cases == []
         assert any("2 rich-text version(s)" in w for w in result.warnings)
-        conn = project._db.connection
+        conn = read_only(project)
         with zipfile.ZipFile(SAMPLES / "nvivo-hungarian.qdpx") as archive:
             root = ET.fromstring(archive.read("project.qde"))
             checked = 0

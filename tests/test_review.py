@@ -6,7 +6,7 @@ import csv
 import pytest
 
 from qualcode import ConflictError, InputError, Project
-from tests.conftest import write
+from tests.conftest import read_only, write
 from tests.test_cli import run
 from tests.test_coding_cli import BOOK, _import_first_sources, coded  # noqa: F401  (fixture)
 
@@ -26,7 +26,7 @@ def current(proj, coder):
 def _codings(proj, coder):
     from qualcode.store.codings import codings_table
 
-    return codings_table(proj._db.connection, coder)
+    return codings_table(read_only(proj), coder)
 
 
 def test_accept_reject_undo_and_the_derived_state(suggested):
@@ -45,9 +45,9 @@ def test_accept_reject_undo_and_the_derived_state(suggested):
         bob.undo()
         assert current(proj, "bob") == []
         assert bob.undo() is None
-        rows = proj._db.connection.execute(
-            "SELECT action FROM decisions WHERE coder = 'bob' ORDER BY id"
-        ).fetchall()
+        rows = (
+            read_only(proj).execute("SELECT action FROM decisions WHERE coder = 'bob' ORDER BY id").fetchall()
+        )
         assert [r[0] for r in rows] == ["accept", "reject", "undo", "undo"]  # nothing overwritten
 
 
@@ -83,9 +83,7 @@ def test_edit_a_suggestion_and_a_coding(suggested):
 
 
 def _codings_ids(proj, coder):
-    return [
-        r[0] for r in proj._db.connection.execute("SELECT id FROM current_codings WHERE coder = ?", (coder,))
-    ]
+    return [r[0] for r in read_only(proj).execute("SELECT id FROM current_codings WHERE coder = ?", (coder,))]
 
 
 def test_add_remove_and_coders_kept_apart(suggested):

@@ -1,15 +1,17 @@
+import contextlib
 import sqlite3
 
 import pytest
 
 from qualcode import Project, ProjectError
-from qualcode.store.db import APPLICATION_ID
+from qualcode.store.db import APPLICATION_ID, Database
 from qualcode.store.schema import SCHEMA_VERSION
+from tests.conftest import second_connection
 
 
 def test_create_sets_up_schema_wal_and_foreign_keys(tmp_path):
-    with Project.create(tmp_path / "a.qc") as proj:
-        conn = proj._db.connection
+    db = Database.create(tmp_path / "a.qc")
+    with contextlib.closing(db.connection) as conn:
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -56,7 +58,7 @@ def test_an_older_file_is_backed_up_then_migrated(tmp_path):
     with sqlite3.connect(path) as conn:  # a project from before the first migration
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     with Project.open(path) as proj:
-        assert proj._db.schema_version() == SCHEMA_VERSION
+        assert proj.status()["schema_version"] == SCHEMA_VERSION
     backups = list(tmp_path.glob("old.qc.backup-v0-*"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:
@@ -68,16 +70,15 @@ def test_open_missing_file_says_how_to_create(tmp_path):
         Project.open(tmp_path / "missing.qc")
 
 
-def test_transaction_rolls_back_on_error(project):
-    conn = project._db.connection
-    with pytest.raises(RuntimeError), project._db.transaction():
+def test_transaction_rolls_back_on_error(tmp_path):
+    db = Database.create(tmp_path / "study.qc")
+    with pytest.raises(RuntimeError), db.transaction() as conn:
         conn.execute("INSERT INTO cases (name) VALUES ('c1')")
         raise RuntimeError("boom")
-    assert conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+    assert db.connection.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+    db.close()
 
 
 def test_foreign_keys_are_enforced(project):
-    with pytest.raises(sqlite3.IntegrityError):
-        project._db.connection.execute(
-            'INSERT INTO turns (source_id, position, start, "end") VALUES (999, 0, 0, 1)'
-        )
+    with pytest.raises(sqlite3.IntegrityError), second_connection(project) as db:
+        db.connection.execute('INSERT INTO turns (source_id, position, start, "end") VALUES (999, 0, 0, 1)')

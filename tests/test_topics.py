@@ -11,11 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode import Project
-from qualcode.analysis.topics import promote_topic, run_topics, topic_overview
 from qualcode.cli.topics import topics as topics_cli
 from qualcode.errors import ConflictError, InputError, MissingDependencyError
-from qualcode.store import codes as code_store
-from tests.conftest import REPO, TRANSCRIPTS, write
+from tests.conftest import REPO, TRANSCRIPTS, read_only, write
 from tests.test_embed import tiny_model  # noqa: F401
 
 THEMES = {
@@ -94,13 +92,13 @@ def study(corpus_project, tmp_path):
     """A fresh copy of the corpus project per test."""
     source, themes = corpus_project
     with Project.open(source) as project:
-        copy = project._db.backup(tmp_path / "study.qc")
+        copy = project.backup(tmp_path / "study.qc")
     with Project.open(copy) as project:
         yield project, themes
 
 
 def _assignments(project, run_id: int) -> dict[int, int]:
-    rows = project._db.connection.execute(
+    rows = read_only(project).execute(
         "SELECT segment_id, topic FROM topic_segments WHERE run_id = ?", (run_id,)
     )
     return dict(rows.fetchall())
@@ -109,7 +107,7 @@ def _assignments(project, run_id: int) -> dict[int, int]:
 def test_quick_mode_finds_the_three_themes(study):
     pytest.importorskip("bertopic")
     project, themes = study
-    report = run_topics(project._db, mode="quick", n_topics=3, seed=1)
+    report = project.topics(mode="quick", n_topics=3, seed=1)
     assert report.segments == 120 and report.outliers == 0
     assert [t.topic for t in report.topics] == [0, 1, 2]
     texts = {s.id: s.text for s in project.segments()}
@@ -132,8 +130,8 @@ def test_quick_mode_finds_the_three_themes(study):
 def test_the_same_seed_gives_the_same_topics(study):
     pytest.importorskip("bertopic")
     project, _ = study
-    first = run_topics(project._db, n_topics=3, seed=7)
-    second = run_topics(project._db, n_topics=3, seed=7)
+    first = project.topics(n_topics=3, seed=7)
+    second = project.topics(n_topics=3, seed=7)
     assert second.run_id != first.run_id
     assert [(t.label, t.size, t.words) for t in first.topics] == [
         (t.label, t.size, t.words) for t in second.topics
@@ -147,7 +145,7 @@ def test_the_run_is_stored_with_its_settings(study):
     pytest.importorskip("bertopic")
     project, _ = study
     report = project.topics(mode="quick", n_topics=3, seed=2)
-    run = project._db.connection.execute("SELECT * FROM runs WHERE id = ?", (report.run_id,)).fetchone()
+    run = read_only(project).execute("SELECT * FROM runs WHERE id = ?", (report.run_id,)).fetchone()
     assert run["kind"] == "topics" and run["finished_at"]
     import json
 
@@ -157,16 +155,20 @@ def test_the_run_is_stored_with_its_settings(study):
     }  # fmt: skip
     assert {"bertopic", "umap-learn", "hdbscan", "qualcode"} <= set(versions)
     assert json.loads(run["summary"])["segments"] == 120
-    stored = project._db.connection.execute(
-        "SELECT COUNT(*), SUM(representative) FROM topic_segments WHERE run_id = ?", (report.run_id,)
-    ).fetchone()
+    stored = (
+        read_only(project)
+        .execute(
+            "SELECT COUNT(*), SUM(representative) FROM topic_segments WHERE run_id = ?", (report.run_id,)
+        )
+        .fetchone()
+    )
     assert stored[0] == 120 and stored[1] == 15
 
 
 def test_spread_counts_match_the_roles_and_sources(study):
     pytest.importorskip("bertopic")
     project, _ = study
-    report = run_topics(project._db, n_topics=3)
+    report = project.topics(n_topics=3)
     segments = {s.id: s for s in project.segments()}
     for row in report.topics:
         ids = [i for i, t in _assignments(project, report.run_id).items() if t == row.topic]
@@ -181,70 +183,70 @@ def test_spread_counts_match_the_roles_and_sources(study):
 def test_exploratory_mode_runs_and_stores(study):
     pytest.importorskip("bertopic")
     project, themes = study
-    report = run_topics(project._db, mode="exploratory", seed=1)
+    report = project.topics(mode="exploratory", seed=1)
     assert report.mode == "exploratory"
     assert sum(t.size for t in report.topics) == 120
     assert any(t.topic >= 0 for t in report.topics)
     assert all(t.label == "outliers" for t in report.topics if t.topic == -1)
     assert len(_assignments(project, report.run_id)) == 120
-    assert topic_overview(project._db)[0].topic == 0
+    assert project.topic_overview()[0].topic == 0
 
 
 def test_sentence_transformers_from_a_local_folder(study, tiny_model):  # noqa: F811
     pytest.importorskip("bertopic")
     project, _ = study
-    report = run_topics(project._db, n_topics=3, embedder="sentence-transformers", model=str(tiny_model))
+    report = project.topics(n_topics=3, embedder="sentence-transformers", model=str(tiny_model))
     assert sum(t.size for t in report.topics) == 120
     with pytest.raises(InputError, match="needs a local model: --model PATH"):
-        run_topics(project._db, embedder="sentence-transformers")
+        project.topics(embedder="sentence-transformers")
 
 
 def test_promote_makes_a_draft_code_from_the_representatives(study):
     pytest.importorskip("bertopic")
     project, _ = study
-    report = run_topics(project._db, n_topics=3)
-    versions = len(code_store.codebook_versions(project._db.connection))
+    report = project.topics(n_topics=3)
+    versions = len(project.codebook_versions())
     topic = report.topics[1]
-    assert promote_topic(project._db, 1, "Herstel van vertrouwen") == "Herstel van vertrouwen"
+    assert project.promote_topic(1, "Herstel van vertrouwen") == "Herstel van vertrouwen"
     code = project.codebook().by_name()["Herstel van vertrouwen"]
     assert code.kind == "theme"
     assert code.examples == [r.text for r in topic.representatives] and len(code.examples) == 5
     assert code.keywords == topic.top_words[:5]
     assert code.description == f"Draft from topic 1: {', '.join(topic.top_words[:5])}"
-    assert len(code_store.codebook_versions(project._db.connection)) == versions + 1
-    assert topic_overview(project._db)[1].promoted_code == "Herstel van vertrouwen"
+    assert len(project.codebook_versions()) == versions + 1
+    assert project.topic_overview()[1].promoted_code == "Herstel van vertrouwen"
     with pytest.raises(ConflictError, match="already has a code named 'Herstel van vertrouwen'"):
-        promote_topic(project._db, 2, "Herstel van vertrouwen")
+        project.promote_topic(2, "Herstel van vertrouwen")
     with pytest.raises(ConflictError, match="already promoted to the code 'Herstel van vertrouwen'"):
-        promote_topic(project._db, 1, "Iets anders")
+        project.promote_topic(1, "Iets anders")
     with pytest.raises(InputError, match=r"has no topic 9; its topics are: 0, 1, 2"):
-        promote_topic(project._db, 9, "Negen")
+        project.promote_topic(9, "Negen")
     with pytest.raises(InputError, match="no topics run 99"):
-        promote_topic(project._db, 0, "Nul", run_id=99)
+        project.promote_topic(0, "Nul", run_id=99)
 
 
 def test_no_topic_run_yet(project):
     with pytest.raises(ConflictError, match="no topic run yet; run: qualcode topics PROJECT"):
-        promote_topic(project._db, 0, "Wonen")
+        project.promote_topic(0, "Wonen")
     with pytest.raises(ConflictError, match="no topic run yet"):
-        topic_overview(project._db)
+        project.topic_overview()
     with pytest.raises(ConflictError, match="no segments yet; run: qualcode segment"):
-        run_topics(project._db)
+        project.topics()
 
 
 def test_bad_options(study):
     project, _ = study
     with pytest.raises(InputError, match="unknown topic mode 'fast'; choose one of: quick, exploratory"):
-        run_topics(project._db, mode="fast")
+        project.topics(mode="fast")
     with pytest.raises(InputError, match="--n-topics must be a whole number of at least 2, not 1"):
-        run_topics(project._db, n_topics=1)
+        project.topics(n_topics=1)
 
 
 def test_missing_bertopic_says_what_to_install(study, monkeypatch):
     project, _ = study
     monkeypatch.setitem(sys.modules, "bertopic", None)
     with pytest.raises(MissingDependencyError, match=r"needs BERTopic: pip install 'qualcode\[topics\]'"):
-        run_topics(project._db)
+        project.topics()
 
 
 def _cli(*args, ok=True):

@@ -16,9 +16,12 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from qualcode.analysis.statistics import AgreementFigures, figures
-from qualcode.errors import ConflictError, InputError
-from qualcode.store import agreement as agreement_store
-from qualcode.store import queries as q
+from qualcode.errors import NO_SEGMENTS, ConflictError, InputError, no_segments_of
+from qualcode.store import codings as coding_store
+from qualcode.store import segments as segment_store
+from qualcode.store import settings as setting_store
+from qualcode.store import sources as source_store
+from qualcode.store import suggestions as suggestion_store
 
 MACHINE = "machine"
 SCOPES = ("all segments", "coded segments")
@@ -105,20 +108,17 @@ def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport
     if len(coders) < 2 or len(set(coders)) != len(coders):
         raise InputError("agreement needs at least two different coders (--coders A,B)")
     conn = db.connection
-    unit = unit or q.get_setting(conn, "active_unit")
+    unit = unit or setting_store.active_unit(conn)
     if unit is None:
-        raise ConflictError("the project has no segments yet; run: qualcode segment")
-    segments = agreement_store.segments(conn, unit)
+        raise ConflictError(NO_SEGMENTS)
+    segments = list(segment_store.iter_segments(conn, unit))
     if not segments:
-        raise ConflictError(f"the project has no {unit} segments; run: qualcode segment --unit {unit}")
+        raise ConflictError(no_segments_of(unit))
     judged: dict[str, dict[int, set[str]]] = {}  # coder -> segment -> codes, for judged segments only
     for coder in coders:
-        if coder == MACHINE:
-            codes, sources = agreement_store.machine_codes(conn, unit)
-        else:
-            codes, sources = agreement_store.coder_codes(conn, unit, coder)
+        codes, sources = _machine_codes(conn, unit) if coder == MACHINE else _coder_codes(conn, unit, coder)
         if not sources:
-            known = ", ".join(agreement_store.coders(conn)) or "none yet"
+            known = ", ".join(coding_store.coders(conn)) or "none yet"
             raise InputError(f"coder {coder!r} has no codings in the project (coders: {known}; or {MACHINE})")
         judged[coder] = {s["id"]: codes.get(s["id"], set()) for s in segments if s["source_id"] in sources}
     all_codes = sorted({c for per in judged.values() for codes in per.values() for c in codes})
@@ -142,6 +142,28 @@ def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport
                     Disagreement(s["source"], s["start"], s["end"], s["text"], code, yes, no)
                 )
     return report
+
+
+def _coder_codes(conn, unit: str, coder: str) -> tuple[dict[int, set[str]], set[int]]:
+    """Segment -> codes from the coder's current codings, and the sources the coder judged:
+    those with a coding by them, and those imported as judged by them (units)."""
+    sources = set(coding_store.coded_sources(conn, coder)) | source_store.judged_by(conn, coder)
+    return _group(coding_store.codes_on_segments(conn, unit, coder)), sources
+
+
+def _machine_codes(conn, unit: str) -> tuple[dict[int, set[str]], set[int]]:
+    """The latest suggestion run as a coder: it judged every source it ran on."""
+    if suggestion_store.latest_run_id(conn) is None:
+        return {}, set()
+    codes = _group(suggestion_store.machine_codes_on_segments(conn, unit))
+    return codes, segment_store.sources_with_segments(conn, unit)
+
+
+def _group(rows) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for segment_id, code in rows:
+        out.setdefault(segment_id, set()).add(code)
+    return out
 
 
 def _value(judged: dict[int, set[str]], segment_id: int, code: str) -> bool | None:

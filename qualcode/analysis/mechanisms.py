@@ -29,8 +29,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qualcode.errors import ConflictError, InputError
-from qualcode.store import mechanisms as store
+from qualcode.errors import NO_SEGMENTS, ConflictError, InputError, no_segments_of
+from qualcode.store import cases as case_store
+from qualcode.store import codes as code_store
+from qualcode.store import codings as coding_store
+from qualcode.store import segments as segment_store
+from qualcode.store import settings as setting_store
+from qualcode.store import sources as source_store
+from qualcode.store import suggestions as suggestion_store
 
 INCLUDES = ("reviewed", "all")
 SCOPES = ("segment", "turn", "window")
@@ -111,23 +117,23 @@ def _load(db, include: str) -> _Data:
 
 def _read(db, include: str) -> _Data:
     conn = db.connection
-    rows = [(r, True) for r in store.reviewed_codings(conn)]
+    rows = [(r, True) for r in coding_store.reviewed_codings(conn)]
     coders = sorted({r["coder"] for r, _ in rows})
     included = (
         f"Only reviewed codings count: imported codings, codings made by hand and suggestions a "
         f"coder accepted or edited ({len(rows)} codings by {', '.join(coders) or 'nobody yet'})."
     )
     if include == "all":
-        extra = store.unreviewed_suggestions(conn)
+        extra = suggestion_store.unreviewed_suggestions(conn)
         rows += [(r, False) for r in extra]
-        run = store.latest_suggest_run(conn)
+        run = suggestion_store.latest_run_id(conn)
         included = (
             included[:-1].replace("Only reviewed codings count", "Reviewed codings count")
             + f"; so do the {len(extra)} suggestions of the latest suggestion run"
             + (f" (run {run})" if run is not None else "")
             + " that nobody has reviewed yet, marked 'not reviewed'."
         )
-    turns = store.turns(conn)
+    turns = source_store.all_turns(conn)
     locate = _Locator(turns)
     occurrences = []
     for row, reviewed in rows:
@@ -140,7 +146,7 @@ def _read(db, include: str) -> _Data:
                 turn["case"] if turn else None,
             )
         )  # fmt: skip
-    return _Data(store.active_codes(conn), occurrences, turns, included)
+    return _Data(code_store.active_codes(conn), occurrences, turns, included)
 
 
 class _Locator:
@@ -191,12 +197,12 @@ def _units(db, data: _Data, scope: str, window: int = 3, unit: str | None = None
         _assign(units, data.occurrences)
         return units
     conn = db.connection
-    unit = unit or store.active_unit(conn)
+    unit = unit or setting_store.active_unit(conn)
     if unit is None:
-        raise ConflictError("the project has no segments yet; run: qualcode segment")
-    rows = store.segments(conn, unit)
+        raise ConflictError(NO_SEGMENTS)
+    rows = segment_store.segment_spans(conn, unit)
     if not rows:
-        raise ConflictError(f"the project has no {unit} segments; run: qualcode segment --unit {unit}")
+        raise ConflictError(no_segments_of(unit))
     case_of_turn = {t["id"]: t["case"] for t in data.turns}
     segments = [
         _Unit(s["source_id"], s["start"], s["end"], {case_of_turn.get(s["turn_id"])} - {None}) for s in rows
@@ -283,7 +289,7 @@ def cooccurrence(db, scope: str = "segment", window: int = 3, unit: str | None =
     return Cooccurrence(
         scope,
         window if scope == "window" else None,
-        None if scope == "turn" else (unit or store.active_unit(db.connection)),
+        None if scope == "turn" else (unit or setting_store.active_unit(db.connection)),
         len(units),
         counts,
         pd.DataFrame(jaccard.round(6), index=codes, columns=codes),
@@ -366,11 +372,11 @@ def framework_matrix(db, include: str = "reviewed", quotes: int = 2, width: int 
     data = _load(db, include)
     conn = db.connection
     roles: dict[str, list[str]] = defaultdict(list)
-    for row in store.case_roles(conn):
+    for row in case_store.case_roles(conn):
         if row["role"]:
             roles[row["case"]].append(row["role"])
     attributes: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.case_attributes(conn):
+    for row in case_store.case_attributes(conn):
         attributes[row["case"]][row["attribute"]] = row["value"]
     names = sorted(set(roles) | set(attributes) | {o.case for o in data.occurrences if o.case})
     if any(o.case is None for o in data.occurrences):
@@ -457,14 +463,14 @@ def evidence_tables(db, kinds=("mechanism", "bottleneck"), quotes: int = 3,
     """One table per code of ``kinds`` that has codings (codebook order)."""
     data = _load(db, include)
     conn = db.connection
-    unit = store.active_unit(conn)
-    segments = _units(db, data, "segment") if unit and store.segments(conn, unit) else []
+    unit = setting_store.active_unit(conn)
+    segments = _units(db, data, "segment") if unit and segment_store.segment_spans(conn, unit) else []
     seg_locator = _Locator(
         {"source_id": s.source_id, "start": s.start, "end": s.end, "unit": s} for s in segments
     )
     kind_of = {c["name"]: c["kind"] for c in data.codes}
     rejected = defaultdict(list)
-    for row in store.rejected_suggestions(conn):
+    for row in suggestion_store.rejected_suggestions(conn):
         rejected[row["code"]].append(row)
     by_code = defaultdict(list)
     for o in data.occurrences:
@@ -596,7 +602,7 @@ def codebook_rows(db) -> list[dict]:
             "label": r["label"] or "",
             "keywords": "; ".join(json.loads(r["details"]).get("keywords", [])),
         }
-        for r in store.active_codes(db.connection)
+        for r in code_store.active_codes(db.connection)
     ]
 
 

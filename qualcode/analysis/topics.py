@@ -32,11 +32,19 @@ import numpy
 
 from qualcode.codebook.model import Code
 from qualcode.embed.stopwords import DUTCH_STOP_WORDS
-from qualcode.errors import ConflictError, InputError, MissingDependencyError, QualcodeError
+from qualcode.errors import (
+    NO_SEGMENTS,
+    ConflictError,
+    InputError,
+    MissingDependencyError,
+    QualcodeError,
+    no_segments_of,
+)
 from qualcode.store import codes as code_store
-from qualcode.store import queries as q
+from qualcode.store import runs as run_store
+from qualcode.store import segments as segment_store
+from qualcode.store import settings as setting_store
 from qualcode.store import topics as topic_store
-from qualcode.suggest.runner import segmentation_config
 from qualcode.threads import one_blas_thread
 
 MODES = ("quick", "exploratory")
@@ -47,6 +55,7 @@ TOP_WORDS = 10
 LABEL_WORDS = 3
 KEYWORDS = 5
 NO_ROLE = "(no role)"
+TOPIC_PACKAGES = ("bertopic", "umap-learn", "hdbscan", "scikit-learn")
 INSTALL_HINT = "pip install 'qualcode[topics]'"
 # Words of spoken Dutch that say nothing about a topic, beyond the stop words the embedder
 # uses: fillers, transcribers' notes ("(lacht)", "[stilte]") and the verbs and nouns of
@@ -114,7 +123,6 @@ def run_topics(
     embedder: str = "tfidf",
     model: str | None = None,
     unit: str | None = None,
-    versions: dict | None = None,
 ) -> TopicReport:
     """Find topics in the segments of ``unit`` (default: the active unit) and store the run."""
     started = time.perf_counter()
@@ -123,15 +131,13 @@ def run_topics(
     if mode == "quick" and (isinstance(n_topics, bool) or not isinstance(n_topics, int) or n_topics < 2):
         raise InputError(f"--n-topics must be a whole number of at least 2, not {n_topics!r}")
     conn = db.connection
-    unit = unit or q.get_setting(conn, "active_unit")
+    unit = unit or setting_store.active_unit(conn)
     if unit is None:
-        raise ConflictError("the project has no segments yet; run: qualcode segment")
-    rows = list(q.iter_segments(conn, unit))
+        raise ConflictError(NO_SEGMENTS)
+    rows = list(segment_store.iter_segments(conn, unit))
     if not rows:
-        raise ConflictError(
-            f"the project has no segments of unit {unit!r}; run: qualcode segment --unit {unit}"
-        )
-    language = segmentation_config(conn).get("language", "nl")
+        raise ConflictError(no_segments_of(unit))
+    language = run_store.last_run_config(conn, "segment").get("language", "nl")
     bertopic = _import_bertopic()
 
     embeddings, embedder_config = _embed(rows, embedder, model, language)
@@ -169,7 +175,8 @@ def run_topics(
     outliers = int((assigned == OUTLIERS).sum())
     seconds = round(time.perf_counter() - started, 2)
     with db.transaction() as tx:
-        run_id = q.start_run(tx, "topics", config, {**(versions or {}), **_package_versions()})
+        versions = run_store.library_versions(TOPIC_PACKAGES)
+        run_id = run_store.start_run(tx, "topics", config, versions)
         topic_store.insert_topics(tx, run_id, topics)
         topic_store.insert_topic_segments(tx, run_id, segment_rows)
         summary = {
@@ -178,7 +185,7 @@ def run_topics(
             "outliers": outliers,
             "seconds": seconds,
         }
-        q.finish_run(tx, run_id, summary)
+        run_store.finish_run(tx, run_id, summary)
     return TopicReport(run_id, mode, unit, len(rows), outliers, seconds, topic_overview(db, run_id))
 
 
@@ -226,7 +233,7 @@ def promote_topic(db, topic: int, name: str, run_id: int | None = None) -> str:
         raise ConflictError(
             f"topic {topic} of run {run['id']} was already promoted to the code {row['promoted_code']!r}"
         )
-    if topic_store.code_name_taken(conn, name):
+    if code_store.code_name_taken(conn, name):
         raise ConflictError(f"the project already has a code named {name!r}; choose another --name")
     words = [word for word, _ in json.loads(row["words"])]
     code = Code(
@@ -451,15 +458,3 @@ def _run(conn, run_id: int | None):
 
 def _topic_numbers(conn, run_id: int) -> list[int]:
     return [r["topic"] for r in topic_store.topics_of_run(conn, run_id)]
-
-
-def _package_versions() -> dict:
-    import importlib.metadata
-
-    versions = {}
-    for package in ("bertopic", "umap-learn", "hdbscan", "scikit-learn"):
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions

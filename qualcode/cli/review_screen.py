@@ -1,4 +1,8 @@
-"""The terminal review screen: one suggestion at a time, single keys, decisions stored at once."""
+"""The terminal review screen: one suggestion at a time, single keys, decisions stored at once.
+
+A view over :class:`qualcode.coding.session.ReviewSession`, which holds the queue, undo and
+retraining; this module only reads keys and prints.
+"""
 
 from __future__ import annotations
 
@@ -7,60 +11,51 @@ import textwrap
 
 import click
 
-from qualcode.errors import QualcodeError
+from qualcode.coding.session import ReviewSession
+from qualcode.errors import NO_SUGGESTIONS, QualcodeError
 
 KEYS = "[a]ccept  [r]eject  [s]kip  [e]dit  [u]ndo  [q]uit"
-LEARNING_SUGGESTERS = ("ensemble", "supervised")
 
 
 def review_loop(project, coder: str, code: str | None, source: str | None, order: str, batch: int) -> None:
-    reviewer = project.reviewer(coder)
-    items = reviewer.pending(code, source, order)
-    if not items:
-        click.echo("nothing to review: no pending suggestions (run qualcode suggest first)")
+    """Review ``coder``'s pending suggestions until they are done or q is pressed."""
+    session = ReviewSession(project, coder, code, source, order, retrain_every=batch)
+    if session.current is None:
+        click.echo(NO_SUGGESTIONS)
         return
-    learning = project.last_suggester() in LEARNING_SUGGESTERS
-    position, since_training, history = 0, 0, []
-    while position < len(items):
-        item = items[position]
-        _show(item, reviewer.context(item), reviewer.progress())
+    while session.current is not None:
+        _show(session.current, session.context(), session.progress())
         key = _read_key()
         click.echo(key)
         if key == "q":
             break
-        if key == "s":
-            position += 1
-            continue
-        if key == "u":
-            undone = reviewer.undo()
-            if undone is None:
-                click.echo("nothing to undo")
-            else:
-                click.echo(f"undone: {undone['action']}")
-                if history and undone.get("suggestion_id") == history[-1].id:
-                    items.insert(position, history.pop())
-            continue
-        if key == "a":
-            reviewer.accept(item.id)
-        elif key == "r":
-            reviewer.reject(item.id)
-        elif key == "e":
-            if not _edit(reviewer, item):
-                continue
-        else:
-            click.echo(f"unknown key {key!r}; {KEYS}")
-            continue
-        history.append(item)
-        position += 1
-        since_training += 1
-        if learning and since_training >= batch and position < len(items):
-            report = project.suggest_again()
-            click.echo(
-                f"retrained on your decisions: {report.suggestions} suggestions now ({report.codes_learned} codes learned)"
-            )
-            items, position, since_training = reviewer.pending(code, source, order), 0, 0
-    done, total = reviewer.progress()
+        _press(session, key)
+    done, total = session.progress()
     click.echo(f"stopped: {done} of {total} suggestions decided by {coder}; run the same command to go on")
+
+
+def _press(session: ReviewSession, key: str) -> None:
+    """Do what one key asks on the current suggestion and say what happened."""
+    if key == "s":
+        session.skip()
+    elif key == "u":
+        undone = session.undo()
+        click.echo("nothing to undo" if undone is None else f"undone: {undone['action']}")
+    elif key == "a":
+        _echo_retrained(session.accept())
+    elif key == "r":
+        _echo_retrained(session.reject())
+    elif key == "e":
+        _edit(session)
+    else:
+        click.echo(f"unknown key {key!r}; {KEYS}")
+
+
+def _echo_retrained(report) -> None:
+    if report is not None:
+        click.echo(
+            f"retrained on your decisions: {report.suggestions} suggestions now ({report.codes_learned} codes learned)"
+        )
 
 
 def _read_key() -> str:
@@ -92,16 +87,17 @@ def _show(item, context: dict, progress: tuple[int, int]) -> None:
     click.echo(KEYS)
 
 
-def _edit(reviewer, item) -> bool:
+def _edit(session: ReviewSession) -> None:
+    item = session.current
     code = click.prompt("code", default=item.code)
     start = click.prompt("start", default=item.start, type=int)
     end = click.prompt("end", default=item.end, type=int)  # prompts read whole lines, also from a pipe
     try:
-        reviewer.edit(suggestion_id=item.id, code=code, start=start, end=end)
+        report = session.edit(code=code, start=start, end=end)
     except QualcodeError as exc:  # a wrong code or span: say so and stay on this suggestion
         click.echo(f"not changed: {exc}")
-        return False
-    return True
+        return
+    _echo_retrained(report)
 
 
 def _wrap(text: str, prefix: str) -> str:

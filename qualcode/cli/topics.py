@@ -7,29 +7,9 @@ BERTopic and friends are imported only when a command runs.
 
 from __future__ import annotations
 
-import functools
-
 import click
 
-
-def _library_errors(command):
-    """qualcode.cli's error handling, looked up when the command runs: qualcode.cli imports
-    this module to register the group, so importing it here at load time would be circular
-    when this module is imported first."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from qualcode.cli import _library_errors as handle_errors
-
-        return handle_errors(command)(*args, **kwargs)
-
-    return wrapper
-
-
-def _open(path):
-    from qualcode.project import Project
-
-    return Project.open(path)
+from qualcode.cli._util import handle_errors, open_project, project_argument
 
 
 class DefaultCommandGroup(click.Group):
@@ -62,7 +42,7 @@ def topics():
 
 
 @topics.command(name="run")
-@click.argument("project", type=click.Path(dir_okay=False))
+@project_argument
 @click.option(
     "--mode",
     type=click.Choice(["quick", "exploratory"]),
@@ -83,10 +63,10 @@ def topics():
 )
 @click.option("--model", help="Folder of a saved sentence-transformers model (with that embedder).")
 @click.option("--unit", help="Segment unit (default: the last one made).")
-@_library_errors
+@handle_errors
 def run_(project, mode, n_topics, seed, embedder, model, unit):
     """Find topics in PROJECT's segments and store them as a topic run."""
-    with _open(project) as proj:
+    with open_project(project) as proj:
         report = proj.topics(
             mode=mode, n_topics=n_topics, seed=seed, embedder=embedder, model=model, unit=unit
         )
@@ -100,28 +80,28 @@ def run_(project, mode, n_topics, seed, embedder, model, unit):
 
 
 @topics.command(name="show")
-@click.argument("project", type=click.Path(dir_okay=False))
+@project_argument
 @click.option("--run", "run_id", type=int, help="Topic run (default: the latest).")
 @click.option(
     "--examples/--no-examples", default=True, show_default=True, help="Show representative segments."
 )
-@_library_errors
+@handle_errors
 def show(project, run_id, examples):
     """Show the topics of a run: size, label, top words, spread by role, examples."""
-    with _open(project) as proj:
+    with open_project(project) as proj:
         rows = proj.topic_overview(run_id)
     _echo_table(rows, examples=examples)
 
 
 @topics.command(name="promote")
-@click.argument("project", type=click.Path(dir_okay=False))
+@project_argument
 @click.argument("topic", type=int)
 @click.option("--name", required=True, help="Name of the new code.")
 @click.option("--run", "run_id", type=int, help="Topic run (default: the latest).")
-@_library_errors
+@handle_errors
 def promote(project, topic, name, run_id):
     """Turn TOPIC into a draft code (kind theme) whose examples are its representative segments."""
-    with _open(project) as proj:
+    with open_project(project) as proj:
         code = proj.promote_topic(topic, name, run_id)
     click.echo(f"added the draft code {code!r} (kind theme) from topic {topic} as a new codebook version")
 
@@ -151,3 +131,7 @@ def _by_count(item: tuple[str, int]) -> tuple[int, str]:
 def _short(text: str, width: int = 110) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# What qualcode.cli registers on the ``qualcode`` group.
+COMMANDS = (topics,)

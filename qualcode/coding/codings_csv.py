@@ -11,6 +11,7 @@ from qualcode.errors import InputError
 from qualcode.ingest.csvtable import read_table
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
+from qualcode.store import sources as source_store
 
 REQUIRED = ("source", "start", "end", "code")
 
@@ -29,7 +30,7 @@ def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: b
     required = REQUIRED if coder else (*REQUIRED, "coder")
     reader = read_table(path, required, "a codings CSV", hint="" if coder else " (or give --coder)")
     conn = db.connection
-    sources = coding_store.source_spans(conn)
+    sources = source_store.source_lengths(conn)
     known_codes = code_store.code_ids(conn)
     rows, unknown_codes = [], []
     for record in reader:
@@ -52,7 +53,7 @@ def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: b
                 f"span {start}-{end} does not fit source {name!r} of {length} characters", str(path), line
             )
         expected = record.get("text")
-        if expected and coding_store.source_slice(conn, source_id, start, end) != expected:
+        if expected and source_store.source_slice(conn, source_id, start, end) != expected:
             raise InputError(
                 f"the text column does not match {name!r}[{start}:{end}]; check the offsets", str(path), line
             )
@@ -91,3 +92,7 @@ def export_codings(db, path: str | Path, coder: str | None = None) -> int:
         writer.writerow(("source", "start", "end", "code", "coder"))
         writer.writerows((r["source"], r["start"], r["end"], r["code"], r["coder"]) for r in rows)
     return len(rows)
+
+
+def current_codings(db, coder: str | None = None) -> list[dict]:
+    return [dict(r) for r in coding_store.codings_table(db.connection, coder)]

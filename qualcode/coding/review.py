@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from qualcode.errors import ConflictError, InputError
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
-from qualcode.store import review as review_store
+from qualcode.store import decisions as decision_store
+from qualcode.store import segments as segment_store
+from qualcode.store import sources as source_store
+from qualcode.store import suggestions as suggestion_store
 
 ORDERS = ("score", "source", "active")
 
@@ -55,34 +58,30 @@ class Reviewer:
         """The latest suggestion run's suggestions this coder has not decided on."""
         if order not in ORDERS:
             raise InputError(f"unknown order {order!r}; choose one of {', '.join(ORDERS)}")
-        conn = self._db.connection
-        run_id = review_store.latest_suggest_run(conn)
-        if run_id is None:
-            return []
         rows = [
             Pending(r["id"], r["source"], r["start"], r["end"], r["segment_id"], r["code"], r["score"],
                     r["rationale"], r["text"], r["speaker"], r["role"])
-            for r in review_store.pending_suggestions(conn, run_id, self.coder)
+            for r in suggestion_store.pending_suggestions(self._db.connection, self.coder)
             if (code is None or r["code"] == code) and (source is None or r["source"] == source)
         ]  # fmt: skip
         if order == "source":
             return sorted(rows, key=lambda p: (p.source, p.start, -p.score))
         rows.sort(key=lambda p: -p.score)
         if order == "active":
-            rows = self._most_informative_first(rows)
+            from qualcode.suggest.active import least_certain_first
+
+            rows = least_certain_first(self._db, self.coder, rows)
         return rows
 
     def progress(self) -> tuple[int, int]:
         """(suggestions decided by this coder, suggestions) in the latest run."""
-        conn = self._db.connection
-        run_id = review_store.latest_suggest_run(conn)
-        return (0, 0) if run_id is None else review_store.count_run(conn, run_id, self.coder)
+        return suggestion_store.decided_in_latest_run(self._db.connection, self.coder)
 
     def context(self, item: Pending) -> dict:
         """The text around a suggestion and the code's definition, for a reviewer's screen."""
         conn = self._db.connection
-        before, after = review_store.neighbours(conn, item.segment_id) if item.segment_id else ("", "")
-        code = review_store.code_definition(conn, item.code)
+        before, after = segment_store.neighbours(conn, item.segment_id) if item.segment_id else ("", "")
+        code = code_store.code_definition(conn, item.code)
         details = json.loads(code["details"]) if code else {}
         return {
             "before": before,
@@ -99,17 +98,19 @@ class Reviewer:
         """Make the suggestion this coder's coding. Returns the decision's id."""
         with self._db.transaction() as conn:
             found = self._undecided(conn, suggestion_id)
-            coding = review_store.insert_coding(
+            coding = coding_store.insert_coding(
                 conn, found["source_id"], found["start"], found["end"], found["code_id"], self.coder,
                 "suggestion", suggestion_id,
             )  # fmt: skip
-            return review_store.insert_decision(conn, self.coder, "accept", suggestion_id, coding, note=note)
+            return decision_store.insert_decision(
+                conn, self.coder, "accept", suggestion_id, coding, note=note
+            )
 
     def reject(self, suggestion_id: int, note: str = "") -> int:
         """Turn the suggestion down; it becomes a negative example for learning."""
         with self._db.transaction() as conn:
             self._undecided(conn, suggestion_id)
-            return review_store.insert_decision(conn, self.coder, "reject", suggestion_id, note=note)
+            return decision_store.insert_decision(conn, self.coder, "reject", suggestion_id, note=note)
 
     def edit(
         self,
@@ -133,40 +134,39 @@ class Reviewer:
             start = original["start"] if start is None else start
             end = original["end"] if end is None else end
             self._check_span(conn, original["source_id"], start, end)
-            new = review_store.insert_coding(
+            new = coding_store.insert_coding(
                 conn, original["source_id"], start, end, code_id, self.coder, "edit", suggestion_id
             )
-            return review_store.insert_decision(
+            return decision_store.insert_decision(
                 conn, self.coder, "edit", suggestion_id, new, replaces=coding_id, note=note
             )
 
     def add(self, source: str, start: int, end: int, code: str, note: str = "") -> int:
         """Code a span by hand. Returns the new coding's id."""
         with self._db.transaction() as conn:
-            spans = coding_store.source_spans(conn)
-            if source not in spans:
+            source_id = source_store.source_id(conn, source)
+            if source_id is None:
                 raise InputError(f"no source named {source!r} in the project")
-            source_id = spans[source][0]
             self._check_span(conn, source_id, start, end)
-            coding = review_store.insert_coding(
+            coding = coding_store.insert_coding(
                 conn, source_id, start, end, self._code_id(conn, code), self.coder, "manual"
             )
-            review_store.insert_decision(conn, self.coder, "add", coding_id=coding, note=note)
+            decision_store.insert_decision(conn, self.coder, "add", coding_id=coding, note=note)
             return coding
 
     def remove(self, coding_id: int, note: str = "") -> int:
         """Withdraw one of this coder's codings (it stays in the log; undo brings it back)."""
         with self._db.transaction() as conn:
             self._own_coding(conn, coding_id)
-            return review_store.insert_decision(conn, self.coder, "remove", coding_id=coding_id, note=note)
+            return decision_store.insert_decision(conn, self.coder, "remove", coding_id=coding_id, note=note)
 
     def undo(self) -> dict | None:
         """Undo this coder's latest standing decision; returns it (None when there is none)."""
         with self._db.transaction() as conn:
-            last = review_store.last_standing_decision(conn, self.coder)
+            last = decision_store.last_standing_decision(conn, self.coder)
             if last is None:
                 return None
-            review_store.insert_decision(conn, self.coder, "undo", undoes=last["id"])
+            decision_store.insert_decision(conn, self.coder, "undo", undoes=last["id"])
             return dict(last)
 
     def accept_above(self, min_score: float, code: str | None = None) -> int:
@@ -181,10 +181,10 @@ class Reviewer:
     # -- checks -------------------------------------------------------------------------------
 
     def _undecided(self, conn, suggestion_id: int):
-        found = review_store.suggestion(conn, suggestion_id)
+        found = suggestion_store.suggestion(conn, suggestion_id)
         if found is None:
             raise InputError(f"no suggestion {suggestion_id} in the project")
-        earlier = review_store.decided(conn, suggestion_id, self.coder)
+        earlier = decision_store.standing_decision(conn, suggestion_id, self.coder)
         if earlier is not None:
             raise ConflictError(
                 f"{self.coder} already decided on suggestion {suggestion_id} ({earlier['action']}); undo that first"
@@ -192,7 +192,7 @@ class Reviewer:
         return found
 
     def _own_coding(self, conn, coding_id: int):
-        found = review_store.coding(conn, coding_id)
+        found = coding_store.coding(conn, coding_id)
         if found is None or not found["current"]:
             raise InputError(f"no current coding {coding_id} in the project")
         if found["coder"] != self.coder:
@@ -208,20 +208,6 @@ class Reviewer:
         return ids[name]
 
     def _check_span(self, conn, source_id: int, start: int, end: int) -> None:
-        length = next(n for i, n in coding_store.source_spans(conn).values() if i == source_id)
+        length = source_store.source_length(conn, source_id)
         if not 0 <= start < end <= length:
             raise InputError(f"span {start}-{end} does not fit the source ({length} characters)")
-
-    def _most_informative_first(self, rows: list[Pending]) -> list[Pending]:
-        """Active learning: suggestions on the segments the models are least sure about first."""
-        from qualcode.suggest.runner import prepare
-        from qualcode.suggest.supervised import SupervisedSuggester
-
-        _, codes, segments, labels = prepare(self._db, None, self.coder)
-        model = SupervisedSuggester().fit(codes, segments, labels)
-        if not model.models_:
-            return rows  # nothing learned yet: by score
-        by_id = {s.id: s for s in segments}
-        wanted = [by_id[r.segment_id] for r in rows if r.segment_id in by_id]
-        uncertainty = dict(zip((s.id for s in wanted), model.informativeness(wanted), strict=True))
-        return sorted(rows, key=lambda r: (-uncertainty.get(r.segment_id, 0.0), -r.score))

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from qualcode.analysis import mechanisms as mech
 from qualcode.errors import InputError, QualcodeError
-from qualcode.store import mechanisms as store
+from qualcode.store import runs as run_store
+from qualcode.store import settings as setting_store
+from qualcode.store import topics as topic_store
 from qualcode.version import __version__
 
 COOCCURRENCE_SCOPES = (("segment", 3), ("turn", 3), ("window", 3))
@@ -57,32 +59,32 @@ def _collect(db, include: str) -> Findings:
     included = mech.included_sentence(db, include)
     co = {}
     for scope, window in COOCCURRENCE_SCOPES:
-        if scope != "turn" and store.active_unit(conn) is None:
+        if scope != "turn" and setting_store.active_unit(conn) is None:
             continue  # no segments yet: only turns
         co[scope] = mech.cooccurrence(db, scope=scope, window=window, include=include)
     human = sorted({o.coder for o in codings if o.reviewed})
     agreement = None
-    if len(human) >= 2 and store.active_unit(conn):
+    if len(human) >= 2 and setting_store.active_unit(conn):
         from qualcode.analysis.agreement import agreement as compute
 
         try:
             agreement = compute(db, human)
         except QualcodeError:
             agreement = None
-    _, topic_rows = store.latest_topics(conn)
+    _, topic_rows = topic_store.latest_topics(conn)
     topics = [
         {"topic": r["topic"], "label": r["label"], "size": r["size"], "words": ", ".join(_words(r["words"]))}
         for r in topic_rows
     ]
-    date = store.data_date(conn)
+    date = run_store.data_date(conn)
     about = [
         ("included", included),
         ("counter-evidence", mech.COUNTER_EVIDENCE),
         ("framework matrix", "Cases x codes: the number of codings in the case's speakers' turns."),
         ("co-occurrence", "Units where both codes occur; Jaccard = both / either."),
-        ("unit", store.active_unit(conn) or "(no segments)"),
+        ("unit", setting_store.active_unit(conn) or "(no segments)"),
         ("qualcode", __version__),
-        ("versions", store.runs_versions(conn) or "{}"),
+        ("versions", run_store.latest_data_versions(conn) or "{}"),
         ("data date", date),
     ]
     return Findings(

@@ -13,14 +13,14 @@ from qualcode.codebook.model import Code
 from qualcode.errors import InputError
 from qualcode.ingest.csvtable import read_table
 from qualcode.ingest.decode import normalise
+from qualcode.ingest.importer import ImportReport, store_transcript
 from qualcode.ingest.model import TextBuilder, Transcript
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 
 
-def import_units(project, path, id_column, text_column, coders, separator, add_missing_codes):
-    from qualcode.project import ImportReport
-
+def import_units(db, path, id_column, text_column, coders, separator, add_missing_codes) -> ImportReport:
+    """Store every answer as a source and its codes as codings, in one transaction."""
     path = Path(path)
     columns = [c.lower() for c in (id_column, text_column, *coders)]
     reader = read_table(path, columns, "a units CSV")
@@ -40,7 +40,6 @@ def import_units(project, path, id_column, text_column, coders, separator, add_m
             for coder, column in zip(coders, columns[2:], strict=True)
         }
         rows.append((name, text, codes))
-    db = project._db
     known = code_store.code_ids(db.connection)
     missing = sorted({c for _, _, codes in rows for cs in codes.values() for c in cs if c not in known})
     if missing and not add_missing_codes:
@@ -65,7 +64,7 @@ def import_units(project, path, id_column, text_column, coders, separator, add_m
             transcript = Transcript(
                 builder.text(), builder.turns, format="unit", metadata={"judged_by": coders}
             )
-            source_id = project._store_transcript(conn, name, str(path), transcript, False, report)
+            source_id = store_transcript(conn, name, str(path), transcript, False, report)
             if source_id is None:
                 continue  # the same answer was imported before, with its codings
             turn = transcript.turns[0]

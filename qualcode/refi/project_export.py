@@ -33,8 +33,11 @@ from qualcode.refi.codebook import (
     code_guid,
     set_guid,
 )
+from qualcode.store import cases as case_store
 from qualcode.store import codes as code_store
-from qualcode.store import refi as refi_store
+from qualcode.store import codings as coding_store
+from qualcode.store import memos as memo_store
+from qualcode.store import sources as source_store
 from qualcode.version import __version__
 
 SPEAKERS_HEADING = "qualcode speakers:"
@@ -57,7 +60,7 @@ def guid(kind: str, key: str) -> str:
 def export_qdpx(db, path: str | Path) -> None:
     """Write the project in ``db`` as a REFI-QDA project archive at ``path``."""
     conn = db.connection
-    sources = refi_store.sources(conn)
+    sources = source_store.sources_with_text(conn)
     xml, texts = _project_xml(conn, Path(db.path).stem, sources)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -76,8 +79,8 @@ def _write_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 
 def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
-    codings = refi_store.current_codings(conn)
-    memos = refi_store.memos(conn)
+    codings = coding_store.current_codings(conn)
+    memos = memo_store.memos(conn)
     users = sorted({c["coder"] for c in codings} | {m["author"] for m in memos})
     codebook = _codebook(conn)
     notes_on = _note_refs(memos)
@@ -119,7 +122,7 @@ def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
 def _codebook(conn) -> Codebook:
     """The current codebook, plus any retired code that current codings still use."""
     codebook = code_store.current_codebook(conn)
-    for row in refi_store.coded_codes_outside_codebook(conn):
+    for row in coding_store.coded_codes_outside_codebook(conn):
         details = json.loads(row["details"])
         codebook.codes.append(
             Code(
@@ -148,8 +151,8 @@ def _note_refs(memos) -> dict[tuple[str, str], list[str]]:
 
 
 def _add_cases(root: ET.Element, conn, sources) -> None:
-    attributes = refi_store.attributes(conn)
-    cases = refi_store.cases(conn)
+    attributes = case_store.attributes(conn)
+    cases = case_store.cases(conn)
     if attributes:
         element = ET.SubElement(root, "Variables")
         for row in attributes:
@@ -165,10 +168,10 @@ def _add_cases(root: ET.Element, conn, sources) -> None:
     if not cases:
         return
     values: dict[int, list] = {}
-    for row in refi_store.case_values(conn):
+    for row in case_store.case_values(conn):
         values.setdefault(row["case_id"], []).append(row)
     speakers: dict[int, list] = {}
-    for row in refi_store.case_speakers(conn):
+    for row in source_store.case_speakers(conn):
         speakers.setdefault(row["case_id"], []).append(row)
     element = ET.SubElement(root, "Cases")
     for case in cases:

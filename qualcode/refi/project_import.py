@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from qualcode.codebook.model import KINDS, Codebook
 from qualcode.errors import ConflictError, InputError
 from qualcode.ingest.decode import decode, normalise
+from qualcode.ingest.importer import ImportReport, store_transcript
 from qualcode.ingest.participants import canonical
 from qualcode.ingest.plaintext import parse_turns
 from qualcode.ingest.speakers import INTERVIEWER_LABELS
@@ -35,11 +36,12 @@ from qualcode.refi.codebook import (
     read_qdpx_codebook,
 )
 from qualcode.refi.project_export import SPEAKER_LINE, SPEAKERS_HEADING
+from qualcode.store import cases as case_store
 from qualcode.store import codes as code_store
-from qualcode.store import queries as q
-from qualcode.store import refi as refi_store
-from qualcode.store import review as review_store
-from qualcode.version import __version__
+from qualcode.store import codings as coding_store
+from qualcode.store import memos as memo_store
+from qualcode.store import runs as run_store
+from qualcode.store import sources as source_store
 
 _TYPES = {"text": "text", "integer": "integer", "float": "float", "boolean": "boolean", "date": "date"}
 _UTF16_ORIGINS = ("nvivo", "atlas.ti", "maxqda")
@@ -70,8 +72,16 @@ class _Skipped:
         return [f"{path}: not carried over: {n} {what}" for what, n in sorted(self.counts.items())]
 
 
-def import_qdpx(project, path: str | Path) -> QdpxImport:
-    """Import a REFI-QDA project into ``project`` in one transaction (nothing stored on error)."""
+def import_qdpx_into(db, path: Path, report: ImportReport) -> None:
+    """Import a REFI-QDA project as part of a transcript import: its sources and warnings go
+    into ``report``."""
+    result = import_qdpx(db, path)
+    report.imported.extend(result.sources)
+    report.warnings.extend(result.warnings)
+
+
+def import_qdpx(db, path: str | Path) -> QdpxImport:
+    """Import a REFI-QDA project into the project ``db`` in one transaction (nothing stored on error)."""
     path = Path(path)
     where = str(path)
     archive = _open(path)
@@ -89,8 +99,8 @@ def import_qdpx(project, path: str | Path) -> QdpxImport:
         codebook, book_warnings = read_qdpx_codebook(path)
         result.warnings.extend(book_warnings)
         try:
-            with project._db.transaction() as conn:
-                _Importer(project, conn, root, archive, path, result).run(codebook)
+            with db.transaction() as conn:
+                _Importer(conn, root, archive, path, result).run(codebook)
         except ConflictError as exc:
             raise InputError(f"{exc}; nothing was imported", where) from exc
         return result
@@ -122,8 +132,8 @@ def _read(path: Path) -> bytes:
 
 
 class _Importer:
-    def __init__(self, project, conn, root, archive, path: Path, result: QdpxImport):
-        self.project, self.conn, self.root, self.archive, self.path = project, conn, root, archive, path
+    def __init__(self, conn, root, archive, path: Path, result: QdpxImport):
+        self.conn, self.root, self.archive, self.path = conn, root, archive, path
         self.result = result
         self.skipped = _Skipped()
         self.where = str(path)
@@ -141,7 +151,7 @@ class _Importer:
         self.note_targets: dict[str, list[tuple[str, int | None]]] = {}
 
     def run(self, codebook: Codebook) -> None:
-        self.known_speakers = q.participant_labels(self.conn) | self._listed_speakers()
+        self.known_speakers = case_store.participant_labels(self.conn) | self._listed_speakers()
         self._codebook(codebook)
         for sources in _children(self.root, "Sources"):
             for element in sources:
@@ -149,16 +159,13 @@ class _Importer:
         self._cases()
         self._notes()
         self._other()
-        q.resolve_speakers(self.conn, INTERVIEWER_LABELS)
-        run_id = q.start_run(
-            self.conn, "import", {"paths": [self.where], "format": "qdpx"}, {"qualcode": __version__}
-        )
+        case_store.resolve_speakers(self.conn, INTERVIEWER_LABELS)
         summary = {
             "imported": self.result.sources,
             "codings": self.result.codings,
             "cases": self.result.cases,
         }
-        q.finish_run(self.conn, run_id, summary)
+        run_store.record_run(self.conn, "import", {"paths": [self.where], "format": "qdpx"}, summary)
         self.result.warnings.extend(self.skipped.warnings(self.where))
 
     # -- codebook ------------------------------------------------------------------------
@@ -228,17 +235,14 @@ class _Importer:
             "refi_guid": element.get("guid") or "",
             "refi_origin": self.root.get("origin") or "",
         }
-        from qualcode.project import ImportReport
-
-        report = ImportReport()
-        source_id = self.project._store_transcript(self.conn, name, self.where, transcript, False, report)
+        source_id = store_transcript(self.conn, name, self.where, transcript, False, ImportReport())
         if source_id is None:
-            source_id = refi_store.source_id(self.conn, name)
+            source_id = source_store.source_id(self.conn, name)
         else:
             self.result.sources.append(name)
         self.result.warnings.extend(f"{self.where}: source {name!r}: {w}" for w in transcript.warnings)
         self.source_ids[guid], self.source_names[guid] = source_id, name
-        existing = refi_store.existing_codings(self.conn, source_id)
+        existing = coding_store.existing_codings(self.conn, source_id)
         ids = code_store.code_ids(self.conn)
         for selection in _children(element, "PlainTextSelection"):
             self._selection(selection, source_id, name, text, starts, ends, existing, ids)
@@ -347,7 +351,7 @@ class _Importer:
             self.skipped.add("coding(s) already in the project (not added twice)")
             return
         existing.add(key)
-        coding_id = refi_store.insert_imported_coding(self.conn, source_id, start, end, ids[code], coder)
+        coding_id = coding_store.insert_coding(self.conn, source_id, start, end, ids[code], coder, "import")
         self.coding_ids[_guid_key(coding.get("guid"))] = coding_id
         self.result.codings += 1
         for ref in _children(coding, "NoteRef"):
@@ -369,7 +373,7 @@ class _Importer:
 
     def _case(self, case, variables) -> None:
         name = (case.get("name") or "").strip() or _guid_key(case.get("guid"))
-        case_id = refi_store.upsert_case(self.conn, name)
+        case_id = case_store.upsert_case(self.conn, name)
         self.result.cases.append(name)
         for value in _children(case, "VariableValue"):
             ref = _children(value, "VariableRef")
@@ -384,15 +388,15 @@ class _Importer:
                 stored = canonical(raw, kind)
             except ValueError:
                 stored, kind = raw, "text"
-            refi_store.upsert_attribute(self.conn, attribute, kind)
-            refi_store.set_case_value(self.conn, case_id, attribute, stored)
+            case_store.upsert_attribute(self.conn, attribute, kind)
+            case_store.set_case_value(self.conn, case_id, attribute, stored)
         linked = self._speakers(case, case_id)
         sources = [
             self.source_names.get(_guid_key(r.get("targetGUID"))) for r in _children(case, "SourceRef")
         ]
         for source in sorted({s for s in sources if s} - linked):
-            refi_store.merge_source_metadata(
-                self.conn, refi_store.source_id(self.conn, source), {"cases": [name]}
+            source_store.merge_source_metadata(
+                self.conn, source_store.source_id(self.conn, source), {"cases": [name]}
             )
             self.result.warnings.append(
                 f"{self.where}: case {name!r} holds source {source!r} but names none of its speakers; "
@@ -420,7 +424,7 @@ class _Importer:
             m = SPEAKER_LINE.match(line.strip())
             if not m or m["source"] not in names:
                 continue
-            refi_store.declare_participant(
+            case_store.declare_participant(
                 self.conn, m["label"], m["source"], m["role"] or "participant", case_id
             )
             linked.add(m["source"])
@@ -447,7 +451,7 @@ class _Importer:
                     continue
                 author = self.users.get(_guid_key(note.get("creatingUser"))) or "imported"
                 for kind, target in self.note_targets.get(_guid_key(note.get("guid")), [("project", None)]):
-                    review_store.insert_memo(self.conn, kind, target, author, text.strip())
+                    memo_store.insert_memo(self.conn, kind, target, author, text.strip())
                     self.result.memos += 1
 
     def _note_text(self, note) -> str:

@@ -157,14 +157,37 @@ def codebook_versions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 def check_rename_target(conn: sqlite3.Connection, codebook: Codebook) -> None:
     """A rename onto a name that an old (retired or merged) code still holds is ambiguous."""
     for code in codebook.codes:
-        if code.formerly and conn.execute("SELECT 1 FROM codes WHERE name = ?", (code.name,)).fetchone():
-            olds = [
-                o
-                for o in code.formerly
-                if conn.execute("SELECT 1 FROM codes WHERE name = ?", (o,)).fetchone()
-            ]
+        if code.formerly and code_name_taken(conn, code.name):
+            olds = [o for o in code.formerly if code_name_taken(conn, o)]
             if olds:
                 raise ConflictError(
                     f"code {code.name!r} is said to be formerly {olds[0]!r}, but the project has codes with "
                     f"both names; merge them instead (merges: [{olds[0]}])"
                 )
+
+
+def active_codes(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """The codes of the current codebook as rows, in codebook order."""
+    return conn.execute(
+        """
+        SELECT c.name, c.kind, c.description, c.label, c.details, p.name AS parent
+          FROM codes c LEFT JOIN codes p ON p.id = c.parent_id
+         WHERE c.retired_in IS NULL AND c.merged_into IS NULL
+         ORDER BY c.position, c.id
+        """
+    ).fetchall()
+
+
+def code_definition(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT name, kind, description, details FROM codes WHERE name = ?", (name,)
+    ).fetchone()
+
+
+def code_name_taken(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether any code, current, retired or merged, has this name."""
+    return conn.execute("SELECT 1 FROM codes WHERE name = ?", (name,)).fetchone() is not None
+
+
+def codebook_version_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM codebook_versions").fetchone()[0]

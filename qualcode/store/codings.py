@@ -1,4 +1,6 @@
-"""SQL for codings, suggestions and review decisions."""
+"""Codings: spans of a source given a code by a coder. Rows are never changed; what holds now
+is the ``current_codings`` view, derived from the decisions log. Codes resolve through merges
+(``resolved_codes``)."""
 
 from __future__ import annotations
 
@@ -7,115 +9,144 @@ from collections.abc import Iterable
 
 from qualcode.store.db import utc_now
 
+_INSERT = (
+    'INSERT INTO codings (source_id, start, "end", code_id, coder, origin, suggestion_id, created_at) '
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def insert_coding(
+    conn: sqlite3.Connection, source_id: int, start: int, end: int, code_id: int, coder: str, origin: str,
+    suggestion_id: int | None = None,
+) -> int:  # fmt: skip
+    return conn.execute(
+        _INSERT, (source_id, start, end, code_id, coder, origin, suggestion_id, utc_now())
+    ).lastrowid
+
 
 def insert_codings(conn: sqlite3.Connection, rows: Iterable[tuple], origin: str) -> int:
-    """Rows of (source_id, start, end, code_id, coder)."""
+    """Rows of (source_id, start, end, code_id, coder); returns how many."""
     now = utc_now()
-    cur = conn.executemany(
-        'INSERT INTO codings (source_id, start, "end", code_id, coder, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [(*row, origin, now) for row in rows],
-    )
+    cur = conn.executemany(_INSERT, [(*row, origin, None, now) for row in rows])
     return cur.rowcount
 
 
-def source_spans(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
-    """Source name -> (id, text length)."""
-    return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT name, id, length(text) FROM sources")}
-
-
-def source_slice(conn: sqlite3.Connection, source_id: int, start: int, end: int) -> str:
+def coding(conn: sqlite3.Connection, coding_id: int) -> sqlite3.Row | None:
+    """One coding, with whether it holds now."""
     return conn.execute(
-        "SELECT substr(text, ? + 1, ?) FROM sources WHERE id = ?", (start, end - start, source_id)
-    ).fetchone()[0]
+        'SELECT c.id, c.source_id, c.start, c."end", c.code_id, c.coder, '
+        "c.id IN (SELECT id FROM current_codings) AS current FROM codings c WHERE c.id = ?",
+        (coding_id,),
+    ).fetchone()
+
+
+def existing_codings(conn: sqlite3.Connection, source_id: int) -> set[tuple[int, int, int, str]]:
+    """(start, end, code_id, coder) of every coding ever stored in a source."""
+    return {
+        (r[0], r[1], r[2], r[3])
+        for r in conn.execute(
+            'SELECT start, "end", code_id, coder FROM codings WHERE source_id = ?', (source_id,)
+        )
+    }
+
+
+def coders(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT coder FROM current_codings ORDER BY coder")]
+
+
+def codings_per_coder(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT coder, COUNT(*) FROM current_codings GROUP BY coder ORDER BY coder"))
+
+
+def codings_table(conn: sqlite3.Connection, coder: str | None = None) -> list[sqlite3.Row]:
+    """(source, start, end, code, coder) of the current codings, by source and position."""
+    return conn.execute(
+        """
+        SELECT src.name AS source, c.start, c."end", k.name AS code, c.coder
+          FROM current_codings c JOIN sources src ON src.id = c.source_id
+          JOIN resolved_codes k ON k.code_id = c.code_id
+         WHERE :coder IS NULL OR c.coder = :coder ORDER BY src.name, c.start, k.name
+        """,
+        {"coder": coder},
+    ).fetchall()
+
+
+def current_codings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every current coding with its code's name, by source id and position (for REFI)."""
+    return conn.execute(
+        """
+        SELECT c.id, c.source_id, c.start, c."end", k.name AS code, c.coder, c.created_at
+          FROM current_codings c JOIN resolved_codes k ON k.code_id = c.code_id
+         ORDER BY c.source_id, c.start, c."end", k.name, c.coder, c.id
+        """
+    ).fetchall()
+
+
+def reviewed_codings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """The current codings (imported, by hand, accepted or edited) with their text, code kind
+    and the suggestion each came from (if any)."""
+    return conn.execute(
+        """
+        SELECT src.name AS source, x.source_id, x.start, x."end", k.name AS code, k.kind,
+               substr(src.text, x.start + 1, x."end" - x.start) AS text,
+               x.coder, x.origin, g.suggester, g.suggester_version, g.score
+          FROM current_codings x
+          JOIN sources src ON src.id = x.source_id
+          JOIN resolved_codes k ON k.code_id = x.code_id
+          LEFT JOIN suggestions g ON g.id = x.suggestion_id
+         ORDER BY src.name, x.start, x."end", k.position, x.coder, x.id
+        """
+    ).fetchall()
+
+
+def coded_codes_outside_codebook(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Retired codes that current codings still use (an export must still define them)."""
+    return conn.execute(
+        """
+        SELECT DISTINCT k.name, k.description, k.kind, k.label, k.colour, k.details
+          FROM current_codings c JOIN resolved_codes k ON k.code_id = c.code_id
+         WHERE k.retired_in IS NOT NULL ORDER BY k.name
+        """
+    ).fetchall()
+
+
+def coded_sources(conn: sqlite3.Connection, coder: str | None) -> list[int]:
+    """Sources with a current coding (by ``coder``, or by anyone), in the order first coded."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT source_id FROM current_codings WHERE :coder IS NULL OR coder = :coder",
+            {"coder": coder},
+        )
+    ]
+
+
+def codes_on_segments(conn: sqlite3.Connection, unit: str, coder: str | None, source_id: int | None = None):
+    """(segment id, code name) for every current coding overlapping a segment of ``unit``
+    (of one coder or all; of one source or all)."""
+    return conn.execute(
+        """
+        SELECT s.id, k.name FROM segments s
+          JOIN current_codings c ON c.source_id = s.source_id AND c.start < s."end" AND s.start < c."end"
+          JOIN resolved_codes k ON k.code_id = c.code_id
+         WHERE s.unit = :unit AND (:coder IS NULL OR c.coder = :coder)
+           AND (:source IS NULL OR s.source_id = :source)
+        """,
+        {"unit": unit, "coder": coder, "source": source_id},
+    )
 
 
 def coded_segments(conn: sqlite3.Connection, unit: str, coder: str | None) -> dict[int, set[str]]:
     """Every segment of the sources a coder has coded, with the codes whose codings overlap it.
 
-    With ``coder`` None, every human coder counts. Codes resolve through merges.
+    With ``coder`` None, every human coder counts.
     """
-    coder_clause = "AND c.coder = :coder" if coder else ""
-    sources = [
-        r[0]
-        for r in conn.execute(
-            f"SELECT DISTINCT c.source_id FROM current_codings c WHERE 1 = 1 {coder_clause}",
-            {"coder": coder},
-        )
-    ]
     labelled: dict[int, set[str]] = {}
-    for source_id in sources:
+    for source_id in coded_sources(conn, coder):
         for (segment_id,) in conn.execute(
             "SELECT id FROM segments WHERE unit = ? AND source_id = ?", (unit, source_id)
         ):
             labelled[segment_id] = set()
-        rows = conn.execute(
-            f"""
-            SELECT s.id, k.name FROM segments s
-              JOIN current_codings c ON c.source_id = s.source_id AND c.start < s."end" AND s.start < c."end"
-              JOIN codes k0 ON k0.id = c.code_id
-              JOIN codes k ON k.id = COALESCE(k0.merged_into, k0.id)
-             WHERE s.unit = :unit AND s.source_id = :source {coder_clause}
-            """,
-            {"unit": unit, "source": source_id, "coder": coder},
-        )
-        for segment_id, code in rows:
+        for segment_id, code in codes_on_segments(conn, unit, coder, source_id):
             labelled[segment_id].add(code)
     return labelled
-
-
-def rejected_segments(conn: sqlite3.Connection, unit: str, coder: str | None) -> dict[int, set[str]]:
-    """Segments whose suggestion of a code was rejected (and not undone)."""
-    coder_clause = "AND d.coder = :coder" if coder else ""
-    rows = conn.execute(
-        f"""
-        SELECT s.id, k.name FROM effective_decisions d
-          JOIN suggestions g ON g.id = d.suggestion_id
-          JOIN segments s ON s.source_id = g.source_id AND s.start < g."end" AND g.start < s."end"
-          JOIN codes k0 ON k0.id = g.code_id
-          JOIN codes k ON k.id = COALESCE(k0.merged_into, k0.id)
-         WHERE d.action = 'reject' AND s.unit = :unit {coder_clause}
-        """,
-        {"unit": unit, "coder": coder},
-    )
-    out: dict[int, set[str]] = {}
-    for segment_id, code in rows:
-        out.setdefault(segment_id, set()).add(code)
-    return out
-
-
-def insert_suggestions(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Rows of (run_id, source_id, start, end, segment_id, code_id, suggester, version, score, rationale)."""
-    now = utc_now()
-    conn.executemany(
-        'INSERT INTO suggestions (run_id, source_id, start, "end", segment_id, code_id, suggester, '
-        "suggester_version, score, rationale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(*row, now) for row in rows],
-    )
-
-
-def latest_suggestions(conn: sqlite3.Connection, run_id: int | None = None) -> list[sqlite3.Row]:
-    if run_id is None:
-        found = conn.execute("SELECT MAX(run_id) FROM suggestions").fetchone()[0]
-        run_id = found if found is not None else -1
-    return conn.execute(
-        """
-        SELECT src.name AS source, g.start, g."end", k.name AS code, g.score, g.suggester,
-               g.suggester_version, g.rationale, g.segment_id
-          FROM suggestions g JOIN sources src ON src.id = g.source_id JOIN codes k ON k.id = g.code_id
-         WHERE g.run_id = ? ORDER BY src.name, g.start, g.score DESC
-        """,
-        (run_id,),
-    ).fetchall()
-
-
-def codings_table(conn: sqlite3.Connection, coder: str | None = None) -> list[sqlite3.Row]:
-    coder_clause = "AND c.coder = ?" if coder else ""
-    return conn.execute(
-        f"""
-        SELECT src.name AS source, c.start, c."end", k.name AS code, c.coder
-          FROM current_codings c JOIN sources src ON src.id = c.source_id
-          JOIN codes k0 ON k0.id = c.code_id JOIN codes k ON k.id = COALESCE(k0.merged_into, k0.id)
-         WHERE 1 = 1 {coder_clause} ORDER BY src.name, c.start, k.name
-        """,
-        (coder,) if coder else (),
-    ).fetchall()

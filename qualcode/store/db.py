@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qualcode.errors import ProjectError
 from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
+from qualcode.version import __version__
 
 APPLICATION_ID = 0x51434F44  # "QCOD"
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -44,6 +45,11 @@ class Database:
         try:
             db.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db._migrate(from_version=0)
+            with db.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO project_meta (key, value) VALUES ('created_by', ?)",
+                    (f"qualcode {__version__}",),
+                )
         except BaseException:
             db.close()
             path.unlink(missing_ok=True)

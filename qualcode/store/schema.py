@@ -263,4 +263,18 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        "0005_resolved_codes",
+        (
+            # Every code row with the code that stands for it now: itself, or the code it was
+            # merged into (merges are kept one level deep). The one place that follows merges.
+            """CREATE VIEW resolved_codes AS
+                SELECT c.id AS code_id, k.id, k.name, k.kind, k.description, k.label, k.colour,
+                       k.details, k.position, k.parent_id, k.retired_in
+                  FROM codes c JOIN codes k ON k.id = COALESCE(c.merged_into, c.id)""",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

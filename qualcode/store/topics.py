@@ -83,14 +83,23 @@ def segment_topics(conn: sqlite3.Connection, run_id: int) -> dict[int, int]:
     return dict(conn.execute("SELECT segment_id, topic FROM topic_segments WHERE run_id = ?", (run_id,)))
 
 
-def code_name_taken(conn: sqlite3.Connection, name: str) -> bool:
-    """Whether any code, current, retired or merged, has this name."""
-    return conn.execute("SELECT 1 FROM codes WHERE name = ?", (name,)).fetchone() is not None
-
-
 def set_promoted(conn: sqlite3.Connection, run_id: int, topic: int, code_name: str) -> None:
     conn.execute(
         "UPDATE topics SET promoted_code_id = (SELECT id FROM codes WHERE name = ?) "
         "WHERE run_id = ? AND topic = ?",
         (code_name, run_id, topic),
     )
+
+
+def latest_topics(conn: sqlite3.Connection) -> tuple[int | None, list[sqlite3.Row]]:
+    """The topics of the latest finished topic run that found any (id, rows), or (None, [])."""
+    run = conn.execute(
+        "SELECT MAX(r.id) FROM runs r WHERE r.kind = 'topics' AND r.finished_at IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM topics t WHERE t.run_id = r.id)"
+    ).fetchone()[0]
+    if run is None:
+        return None, []
+    rows = conn.execute(
+        "SELECT topic, label, words, size FROM topics WHERE run_id = ? ORDER BY topic", (run,)
+    ).fetchall()
+    return run, rows

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from qualcode.errors import ConflictError
+from qualcode.errors import NO_CODEBOOK, NO_SEGMENTS, ConflictError
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
-from qualcode.store import queries as q
+from qualcode.store import runs as run_store
+from qualcode.store import segments as segment_store
+from qualcode.store import settings as setting_store
+from qualcode.store import suggestions as suggestion_store
 from qualcode.suggest import make_suggester
 from qualcode.suggest.base import CodeProfile, Labels, SegmentData, Suggester
 
@@ -22,16 +24,11 @@ class SuggestReport:
     codes_learned: int  # codes with a supervised model (enough coded examples)
 
 
-def segmentation_config(conn) -> dict:
-    run = q.last_run(conn, "segment")
-    return json.loads(run["config"]) if run else {}
-
-
 def pipeline_for(conn):
     """The spaCy pipeline the project's segments were made with (to lemmatise code texts)."""
     from qualcode.nlp import load_pipeline
 
-    config = segmentation_config(conn)
+    config = run_store.last_run_config(conn, "segment")
     model = config.get("model")
     return load_pipeline(config.get("language", "nl"), None if model in (None, "blank") else model)[0]
 
@@ -41,7 +38,7 @@ def with_language(conn, suggester: str, options: dict) -> dict:
     from qualcode.suggest import SUGGESTERS
 
     if "language" in SUGGESTERS[suggester].__init__.__code__.co_varnames and "language" not in options:
-        return dict(options, language=segmentation_config(conn).get("language", "nl"))
+        return dict(options, language=run_store.last_run_config(conn, "segment").get("language", "nl"))
     return options
 
 
@@ -76,26 +73,26 @@ def code_profiles(codebook, nlp) -> list[CodeProfile]:
 def segment_data(conn, unit: str) -> list[SegmentData]:
     return [
         SegmentData(r["id"], r["source"], r["text"], r["norm"], r["lemmas"])
-        for r in q.iter_segments(conn, unit)
+        for r in segment_store.iter_segments(conn, unit)
     ]
 
 
 def labels(conn, unit: str, coder: str | None) -> Labels:
     return Labels(
         coded=coding_store.coded_segments(conn, unit, coder),
-        rejected=coding_store.rejected_segments(conn, unit, coder),
+        rejected=suggestion_store.rejected_segments(conn, unit, coder),
     )
 
 
 def prepare(db, unit: str | None, coder: str | None):
     """Codes, segments and labels of the project, or a clear error saying what is missing."""
     conn = db.connection
-    unit = unit or q.get_setting(conn, "active_unit")
+    unit = unit or setting_store.active_unit(conn)
     if unit is None:
-        raise ConflictError("the project has no segments yet; run: qualcode segment")
+        raise ConflictError(NO_SEGMENTS)
     codebook = code_store.current_codebook(conn)
     if not codebook.codes:
-        raise ConflictError("the project has no codebook yet; load one with: qualcode codebook load")
+        raise ConflictError(NO_CODEBOOK)
     return (
         unit,
         code_profiles(codebook, pipeline_for(conn)),
@@ -105,7 +102,7 @@ def prepare(db, unit: str | None, coder: str | None):
 
 
 def run_suggestions(
-    db, suggester: str, options: dict, min_score: float, coder: str | None, unit: str | None, versions: dict
+    db, suggester: str, options: dict, min_score: float, coder: str | None, unit: str | None
 ) -> SuggestReport:
     unit, codes, segments, known = prepare(db, unit, coder)
     model = make_suggester(suggester, **with_language(db.connection, suggester, options)).fit(
@@ -113,7 +110,10 @@ def run_suggestions(
     )
     scored = model.suggest(segments)
     code_ids = code_store.code_ids(db.connection)
-    spans = {r["id"]: (r["source_id"], r["start"], r["end"]) for r in q.segment_spans(db.connection, unit)}
+    spans = {
+        r["id"]: (r["source_id"], r["start"], r["end"])
+        for r in segment_store.segment_spans(db.connection, unit)
+    }
     rows = []
     for segment, per_code in zip(segments, scored, strict=True):
         already = known.coded.get(segment.id, set()) | known.rejected.get(segment.id, set())
@@ -141,39 +141,26 @@ def run_suggestions(
         "unit": unit,
     }
     with db.transaction() as conn:
-        run_id = q.start_run(conn, "suggest", config, versions)
-        run_rows = [(run_id, *row) for row in rows]
-        coding_store.insert_suggestions(conn, run_rows)
-        q.finish_run(conn, run_id, {"suggestions": len(rows), "segments": len(segments)})
+        run_id = run_store.start_run(conn, "suggest", config, run_store.library_versions(["scikit-learn"]))
+        suggestion_store.insert_suggestions(conn, [(run_id, *row) for row in rows])
+        run_store.finish_run(conn, run_id, {"suggestions": len(rows), "segments": len(segments)})
     return SuggestReport(run_id, model.name, len(rows), len(segments), _learned(model))
 
 
-def rerun_last(db, versions: dict) -> SuggestReport | None:
+def rerun_last(db) -> SuggestReport | None:
     """Suggest again with the settings of the latest suggest run (after new decisions)."""
-    run = q.last_run(db.connection, "suggest")
-    if run is None:
+    config = run_store.last_run_config(db.connection, "suggest")
+    if not config:
         return None
-    config = json.loads(run["config"])
     options = {k: v for k, v in config["options"].items() if k in ("embedder", "model", "language")}
     return run_suggestions(
-        db, config["suggester"], options, config["min_score"], config["coder"], config["unit"], versions
+        db, config["suggester"], options, config["min_score"], config["coder"], config["unit"]
     )
 
 
-def most_informative(db, coder: str | None, unit: str | None, limit: int) -> list[tuple[SegmentData, float]]:
-    """Uncoded segments the supervised models are least sure about: the ones to code next."""
-    from qualcode.suggest.supervised import SupervisedSuggester
-
-    unit, codes, segments, known = prepare(db, unit, coder)
-    model = SupervisedSuggester().fit(codes, segments, known)
-    if not model.models_:
-        raise ConflictError(
-            "no code has enough coded examples to learn from yet (2 per code); code some segments first"
-        )
-    todo = [s for s in segments if s.id not in known.coded]
-    scores = model.informativeness(todo)
-    ranked = sorted(zip(todo, scores, strict=True), key=lambda pair: -pair[1])
-    return [(segment, float(score)) for segment, score in ranked[:limit]]
+def last_suggester(db) -> str | None:
+    """The suggester of the latest suggest run (None before the first)."""
+    return run_store.last_run_config(db.connection, "suggest").get("suggester")
 
 
 def _learned(model: Suggester) -> int:
@@ -185,7 +172,7 @@ def export_suggestions(db, path, run_id: int | None = None) -> int:
     import csv
     from pathlib import Path
 
-    rows = coding_store.latest_suggestions(db.connection, run_id)
+    rows = suggestion_store.suggestions_of_run(db.connection, run_id)
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("source", "start", "end", "code", "score", "suggester", "rationale"))
@@ -202,3 +189,7 @@ def export_suggestions(db, path, run_id: int | None = None) -> int:
             for r in rows
         )
     return len(rows)
+
+
+def suggestions_of_run(db, run_id: int | None = None) -> list[dict]:
+    return [dict(r) for r in suggestion_store.suggestions_of_run(db.connection, run_id)]

@@ -1,0 +1,41 @@
+"""Memos: notes on the project, a code, a source, a segment or a coding."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from qualcode.store.db import utc_now
+
+
+def insert_memo(conn: sqlite3.Connection, kind: str, target: int | None, author: str, text: str) -> int:
+    return conn.execute(
+        "INSERT INTO memos (target_kind, target_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)",
+        (kind, target, author, text, utc_now()),
+    ).lastrowid
+
+
+def memos(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every memo, oldest first, with what it is about: ``target`` (a code's or source's name,
+    else the id as text), ``target_name`` (the code, or the source it is in) and ``span``."""
+    return conn.execute(
+        """
+        SELECT m.id, m.target_kind, m.target_id, m.author, m.text, m.created_at,
+               CASE m.target_kind
+                    WHEN 'code' THEN (SELECT name FROM codes WHERE id = m.target_id)
+                    WHEN 'source' THEN (SELECT name FROM sources WHERE id = m.target_id)
+                    ELSE CAST(m.target_id AS TEXT) END AS target,
+               CASE m.target_kind
+                    WHEN 'code' THEN (SELECT name FROM codes WHERE id = m.target_id)
+                    WHEN 'source' THEN (SELECT name FROM sources WHERE id = m.target_id)
+                    WHEN 'segment' THEN (SELECT src.name FROM segments s JOIN sources src
+                                          ON src.id = s.source_id WHERE s.id = m.target_id)
+                    WHEN 'coding' THEN (SELECT src.name FROM codings c JOIN sources src
+                                         ON src.id = c.source_id WHERE c.id = m.target_id)
+               END AS target_name,
+               CASE m.target_kind
+                    WHEN 'segment' THEN (SELECT start || '-' || "end" FROM segments WHERE id = m.target_id)
+                    WHEN 'coding' THEN (SELECT start || '-' || "end" FROM codings WHERE id = m.target_id)
+               END AS span
+          FROM memos m ORDER BY m.id
+        """
+    ).fetchall()

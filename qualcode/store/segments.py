@@ -1,0 +1,82 @@
+"""Segments: the units of coding, as spans of a source made by one segmentation run."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+# A segment's text is cut from its source, so it always equals source.text[start:end].
+SEGMENT_TEXT = 'substr(src.text, seg.start + 1, seg."end" - seg.start)'
+
+
+def delete_segments(conn: sqlite3.Connection, unit: str) -> None:
+    conn.execute("DELETE FROM segments WHERE unit = ?", (unit,))
+
+
+def insert_segments(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Rows of (source_id, turn_id, run_id, unit, position, start, end, norm, lemmas)."""
+    conn.executemany(
+        'INSERT INTO segments (source_id, turn_id, run_id, unit, position, start, "end", '
+        "norm, lemmas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def iter_segments(conn: sqlite3.Connection, unit: str) -> Iterator[sqlite3.Row]:
+    """Segments of ``unit`` with their text, speaker, role and case, by source and position."""
+    return conn.execute(
+        f"""
+        SELECT seg.id, seg.source_id, src.name AS source, seg.unit, seg.position, seg.turn_id,
+               seg.start, seg."end", sp.label AS speaker, sp.role, c.name AS "case",
+               {SEGMENT_TEXT} AS text, seg.norm, seg.lemmas
+          FROM segments seg
+          JOIN sources src ON src.id = seg.source_id
+          LEFT JOIN turns t ON t.id = seg.turn_id
+          LEFT JOIN speakers sp ON sp.id = t.speaker_id
+          LEFT JOIN cases c ON c.id = sp.case_id
+         WHERE seg.unit = ?
+         ORDER BY src.name, seg.position
+        """,
+        (unit,),
+    )
+
+
+def segment_spans(conn: sqlite3.Connection, unit: str) -> list[sqlite3.Row]:
+    """(id, source_id, turn_id, position, start, end) of every segment of ``unit``, by source id
+    and position (no text: for locating codings)."""
+    return conn.execute(
+        'SELECT id, source_id, turn_id, position, start, "end" FROM segments WHERE unit = ? '
+        "ORDER BY source_id, position",
+        (unit,),
+    ).fetchall()
+
+
+def segment_exists(conn: sqlite3.Connection, segment_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM segments WHERE id = ?", (segment_id,)).fetchone() is not None
+
+
+def segment_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT unit, COUNT(*) FROM segments GROUP BY unit ORDER BY unit"))
+
+
+def neighbours(conn: sqlite3.Connection, segment_id: int) -> tuple[str, str]:
+    """The text of the segment before and after (same unit and source), for context."""
+    row = conn.execute(
+        "SELECT source_id, unit, position FROM segments WHERE id = ?", (segment_id,)
+    ).fetchone()
+    if row is None:
+        return "", ""
+
+    def at(position: int) -> str:
+        found = conn.execute(
+            f"SELECT {SEGMENT_TEXT} FROM segments seg JOIN sources src ON src.id = seg.source_id "
+            "WHERE seg.source_id = ? AND seg.unit = ? AND seg.position = ?",
+            (row["source_id"], row["unit"], position),
+        ).fetchone()
+        return found[0] if found else ""
+
+    return at(row["position"] - 1), at(row["position"] + 1)
+
+
+def sources_with_segments(conn: sqlite3.Connection, unit: str) -> set[int]:
+    return {r[0] for r in conn.execute("SELECT DISTINCT source_id FROM segments WHERE unit = ?", (unit,))}
