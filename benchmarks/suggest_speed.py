@@ -123,10 +123,13 @@ def time_cli(project_path: Path) -> float:
 
 
 def time_retraining(project) -> tuple[float, float]:
+    from qualcode.store.db import Database
     from qualcode.suggest import make_suggester
     from qualcode.suggest.runner import prepare
 
-    unit, codes, segments, labels = prepare(project._db, None, None)
+    db = Database.open(project.path)  # the suggesters' inputs, read as qualcode suggest reads them
+    unit, codes, segments, labels = prepare(db, None, None)
+    db.close()
     model = make_suggester("ensemble").fit(codes, segments, labels)
     todo = [s for s in segments if s.id not in labels.coded]
     batch = todo[:25]

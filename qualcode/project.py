@@ -292,8 +292,9 @@ class Project:
         """Code co-occurrence per segment (of ``unit``, default the active one), turn or window
         of ``window`` segments: counts and Jaccard."""
         from qualcode.analysis.mechanisms import cooccurrence
+        from qualcode.analysis.snapshot import read_snapshot
 
-        return cooccurrence(self._db, scope=scope, window=window, unit=unit, include=include)
+        return cooccurrence(read_snapshot(self._db, include, unit), scope=scope, window=window)
 
     def cmo_configurations(
         self, scope: str = "turn", include: str = "reviewed", window: int = defaults.WINDOW
@@ -301,20 +302,23 @@ class Project:
         """Context-mechanism-outcome configurations per segment, turn or window of ``window``
         segments, with their support per case."""
         from qualcode.analysis.mechanisms import cmo_configurations
+        from qualcode.analysis.snapshot import read_snapshot
 
-        return cmo_configurations(self._db, scope=scope, window=window, include=include)
+        return cmo_configurations(read_snapshot(self._db, include), scope=scope, window=window)
 
     def framework_matrix(self, include: str = "reviewed"):
         """Cases x codes: counts and quotes, with each case's roles and attributes."""
         from qualcode.analysis.mechanisms import framework_matrix
+        from qualcode.analysis.snapshot import read_snapshot
 
-        return framework_matrix(self._db, include=include)
+        return framework_matrix(read_snapshot(self._db, include))
 
     def evidence_tables(self, kinds=("mechanism", "bottleneck"), include: str = "reviewed", quotes: int = 3):
         """Per mechanism and bottleneck: numbers, groups, quotes, counter-evidence, provenance."""
-        from qualcode.analysis.mechanisms import evidence_tables
+        from qualcode.analysis.evidence import evidence_tables
+        from qualcode.analysis.snapshot import read_snapshot
 
-        return evidence_tables(self._db, kinds=kinds, quotes=quotes, include=include)
+        return evidence_tables(read_snapshot(self._db, include), kinds=kinds, quotes=quotes)
 
     def topics(self, mode: str = "quick", n_topics: int = 8, seed: int = 1, **options):
         """Run BERTopic over the segments and store the topics (see :mod:`qualcode.analysis.topics`)."""

@@ -13,14 +13,13 @@ from qualcode.codebook import read_codebook, write_codebook
 from qualcode.codebook.model import Code, Codebook
 from qualcode.errors import InputError, QualcodeWarning
 from qualcode.refi.codebook import (
-    code_guid,
     format_description,
     parse_description,
     read_qdc,
     read_qdpx_codebook,
-    set_guid,
     write_qdc,
 )
+from qualcode.refi.xml import code_guid, set_guid
 from tests.conftest import SHARED, needs_shared, write
 
 REFI = SHARED / "data" / "refi-qda"

@@ -11,7 +11,7 @@ import pytest
 
 from qualcode import InputError, Project
 from qualcode.ingest.decode import normalise
-from qualcode.refi.project_import import normalise_with_map
+from qualcode.refi.positions import normalise_with_map
 from tests.conftest import SHARED, needs_shared, read_only, write
 
 REFI = SHARED / "data" / "refi-qda"

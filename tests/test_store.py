@@ -5,7 +5,7 @@ import pytest
 
 from qualcode import Project, ProjectError
 from qualcode.store.db import APPLICATION_ID, Database
-from qualcode.store.schema import SCHEMA_VERSION
+from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import second_connection
 
 
@@ -15,10 +15,7 @@ def test_create_sets_up_schema_wal_and_foreign_keys(tmp_path):
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    expected = {"sources", "cases", "attributes", "case_attributes", "participants", "speakers", "turns"}
-    expected |= {"segments", "codes", "codings", "suggestions", "memos", "runs", "schema_migrations"}
-    assert expected <= names
+        assert schema_manifest(conn) == SCHEMA_MANIFEST
 
 
 def test_create_refuses_an_existing_file(tmp_path):
@@ -82,3 +79,277 @@ def test_transaction_rolls_back_on_error(tmp_path):
 def test_foreign_keys_are_enforced(project):
     with pytest.raises(sqlite3.IntegrityError), second_connection(project) as db:
         db.connection.execute('INSERT INTO turns (source_id, position, start, "end") VALUES (999, 0, 0, 1)')
+
+
+# The whole schema a new project gets. A migration that changes it must change this too, on
+# purpose; PostgreSQL (later) must give the same manifest.
+SCHEMA_MANIFEST = {
+    "table attributes": ["id INTEGER PK", "name TEXT NOT NULL", "type TEXT NOT NULL", "unique (name) UNIQUE"],
+    "table case_attributes": [
+        "case_id INTEGER NOT NULL PK",
+        "attribute_id INTEGER NOT NULL PK",
+        "value TEXT NOT NULL",
+        "primary key (case_id, attribute_id) UNIQUE",
+    ],
+    "table cases": ["id INTEGER PK", "name TEXT NOT NULL", "unique (name) UNIQUE"],
+    "table code_history": [
+        "version_id INTEGER NOT NULL PK",
+        "code_id INTEGER NOT NULL PK",
+        "change TEXT NOT NULL",
+        "name TEXT NOT NULL",
+        "parent_id INTEGER",
+        "kind TEXT NOT NULL",
+        "description TEXT NOT NULL",
+        "details TEXT NOT NULL",
+        "primary key (version_id, code_id) UNIQUE",
+    ],
+    "table codebook_versions": [
+        "id INTEGER PK",
+        "name TEXT NOT NULL",
+        "origin TEXT NOT NULL",
+        "summary TEXT NOT NULL DEFAULT '{}'",
+        "created_at TEXT NOT NULL",
+    ],
+    "table codes": [
+        "id INTEGER PK",
+        "name TEXT NOT NULL",
+        "parent_id INTEGER",
+        "description TEXT NOT NULL DEFAULT ''",
+        "kind TEXT NOT NULL DEFAULT 'other'",
+        "label TEXT",
+        "colour TEXT",
+        "details TEXT NOT NULL DEFAULT '{}'",
+        "created_at TEXT NOT NULL",
+        "position INTEGER NOT NULL DEFAULT 0",
+        "merged_into INTEGER",
+        "retired_in INTEGER",
+        "unique (name) UNIQUE",
+    ],
+    "table codings": [
+        "id INTEGER PK",
+        "source_id INTEGER NOT NULL",
+        "start INTEGER NOT NULL",
+        "end INTEGER NOT NULL",
+        "code_id INTEGER NOT NULL",
+        "coder TEXT NOT NULL",
+        "status TEXT NOT NULL DEFAULT 'active'",
+        "origin TEXT NOT NULL DEFAULT 'manual'",
+        "suggestion_id INTEGER",
+        "note TEXT NOT NULL DEFAULT ''",
+        "created_at TEXT NOT NULL",
+        "codings_by_source (source_id, start)",
+    ],
+    "view current_codings": [
+        "id INTEGER",
+        "source_id INTEGER",
+        "start INTEGER",
+        "end INTEGER",
+        "code_id INTEGER",
+        "coder TEXT",
+        "status TEXT",
+        "origin TEXT",
+        "suggestion_id INTEGER",
+        "note TEXT",
+        "created_at TEXT",
+    ],
+    "table decisions": [
+        "id INTEGER PK",
+        "coder TEXT NOT NULL",
+        "action TEXT NOT NULL",
+        "suggestion_id INTEGER",
+        "coding_id INTEGER",
+        "undoes INTEGER",
+        "note TEXT NOT NULL DEFAULT ''",
+        "created_at TEXT NOT NULL",
+        "replaces INTEGER",
+        "decisions_by_replaced (replaces)",
+        "decisions_by_undo (undoes)",
+        "decisions_by_coding (coding_id)",
+        "decisions_by_suggestion (suggestion_id)",
+    ],
+    "view effective_decisions": [
+        "id INTEGER",
+        "coder TEXT",
+        "action TEXT",
+        "suggestion_id INTEGER",
+        "coding_id INTEGER",
+        "undoes INTEGER",
+        "note TEXT",
+        "created_at TEXT",
+        "replaces INTEGER",
+    ],
+    "table memos": [
+        "id INTEGER PK",
+        "target_kind TEXT NOT NULL",
+        "target_id INTEGER",
+        "author TEXT NOT NULL",
+        "text TEXT NOT NULL",
+        "created_at TEXT NOT NULL",
+    ],
+    "table participants": [
+        "id INTEGER PK",
+        "label TEXT NOT NULL",
+        "source_name TEXT NOT NULL DEFAULT ''",
+        "role TEXT NOT NULL",
+        "case_id INTEGER",
+        "unique (label, source_name) UNIQUE",
+    ],
+    "table project_meta": ["key TEXT PK", "value TEXT NOT NULL", "primary key (key) UNIQUE"],
+    "view resolved_codes": [
+        "code_id INTEGER",
+        "id INTEGER",
+        "name TEXT",
+        "kind TEXT",
+        "description TEXT",
+        "label TEXT",
+        "colour TEXT",
+        "details TEXT",
+        "position INTEGER",
+        "parent_id INTEGER",
+        "retired_in INTEGER",
+    ],
+    "table runs": [
+        "id INTEGER PK",
+        "kind TEXT NOT NULL",
+        "config TEXT NOT NULL DEFAULT '{}'",
+        "versions TEXT NOT NULL DEFAULT '{}'",
+        "summary TEXT NOT NULL DEFAULT '{}'",
+        "started_at TEXT NOT NULL",
+        "finished_at TEXT",
+    ],
+    "table schema_migrations": ["name TEXT PK", "applied_at TEXT NOT NULL", "primary key (name) UNIQUE"],
+    "table segments": [
+        "id INTEGER PK",
+        "source_id INTEGER NOT NULL",
+        "turn_id INTEGER",
+        "run_id INTEGER NOT NULL",
+        "unit TEXT NOT NULL",
+        "position INTEGER NOT NULL",
+        "start INTEGER NOT NULL",
+        "end INTEGER NOT NULL",
+        "norm TEXT NOT NULL",
+        "lemmas TEXT NOT NULL",
+        "segments_by_source (source_id, start)",
+        "unique (unit, source_id, position) UNIQUE",
+    ],
+    "table sources": [
+        "id INTEGER PK",
+        "name TEXT NOT NULL",
+        "text TEXT NOT NULL",
+        "format TEXT NOT NULL",
+        "path TEXT",
+        "sha256 TEXT NOT NULL",
+        "imported_at TEXT NOT NULL",
+        "metadata TEXT NOT NULL DEFAULT '{}'",
+        "unique (name) UNIQUE",
+    ],
+    "table speakers": [
+        "id INTEGER PK",
+        "source_id INTEGER NOT NULL",
+        "label TEXT NOT NULL",
+        "role TEXT",
+        "case_id INTEGER",
+        "unique (source_id, label) UNIQUE",
+    ],
+    "table suggestions": [
+        "id INTEGER PK",
+        "run_id INTEGER NOT NULL",
+        "source_id INTEGER NOT NULL",
+        "start INTEGER NOT NULL",
+        "end INTEGER NOT NULL",
+        "segment_id INTEGER",
+        "code_id INTEGER NOT NULL",
+        "suggester TEXT NOT NULL",
+        "suggester_version TEXT NOT NULL",
+        "score REAL NOT NULL",
+        "rationale TEXT NOT NULL DEFAULT ''",
+        "created_at TEXT NOT NULL",
+        "suggestions_by_run (run_id)",
+        "suggestions_by_source (source_id, start)",
+    ],
+    "table topic_segments": [
+        "run_id INTEGER NOT NULL PK",
+        "topic INTEGER NOT NULL",
+        "segment_id INTEGER NOT NULL PK",
+        "probability REAL",
+        "representative INTEGER NOT NULL DEFAULT 0",
+        "topic_segments_by_topic (run_id, topic)",
+        "primary key (run_id, segment_id) UNIQUE",
+    ],
+    "table topics": [
+        "run_id INTEGER NOT NULL PK",
+        "topic INTEGER NOT NULL PK",
+        "label TEXT NOT NULL",
+        "words TEXT NOT NULL DEFAULT '[]'",
+        "size INTEGER NOT NULL",
+        "spread TEXT NOT NULL DEFAULT '{}'",
+        "promoted_code_id INTEGER",
+        "primary key (run_id, topic) UNIQUE",
+    ],
+    "table turns": [
+        "id INTEGER PK",
+        "source_id INTEGER NOT NULL",
+        "position INTEGER NOT NULL",
+        "speaker_id INTEGER",
+        "start INTEGER NOT NULL",
+        "end INTEGER NOT NULL",
+        "time REAL",
+        "turns_by_source (source_id, position)",
+        "unique (source_id, position) UNIQUE",
+    ],
+}
+
+
+def schema_manifest(conn) -> dict:
+    """Every table and view with its columns, every index and unique constraint, as text."""
+    manifest = {}
+    objects = conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    for kind, name in sorted(objects, key=lambda r: r[1]):
+        columns = [
+            " ".join(
+                part
+                for part in (
+                    r[1], r[2], "NOT NULL" if r[3] else "", f"DEFAULT {r[4]}" if r[4] is not None else "",
+                    "PK" if r[5] else "",
+                )
+                if part
+            )
+            for r in conn.execute(f"PRAGMA table_info('{name}')")
+        ]  # fmt: skip
+        manifest[f"{kind} {name}"] = columns
+        for index in conn.execute(f"PRAGMA index_list('{name}')"):
+            keys = ", ".join(r[2] for r in conn.execute(f"PRAGMA index_info('{index[1]}')"))
+            label = index[1] if index[3] == "c" else ("unique" if index[3] == "u" else "primary key")
+            manifest.setdefault(f"{kind} {name}", []).append(
+                f"{label} ({keys})" + (" UNIQUE" if index[2] else "")
+            )
+    return manifest
+
+
+def test_schema_manifest(tmp_path):
+    db = Database.create(tmp_path / "m.qc")
+    try:
+        assert schema_manifest(db.connection) == SCHEMA_MANIFEST
+    finally:
+        db.close()
+
+
+def test_an_old_project_migrates_to_the_same_schema(tmp_path):
+    """A file made by the first migrations only ends, after migrating, with the full schema."""
+    path = tmp_path / "old.qc"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for number, migration in enumerate(MIGRATIONS[:2], start=1):
+            for statement in migration.statements:
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, 'then')", (migration.name,))
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.commit()
+    db = Database.open(path)
+    try:
+        assert schema_manifest(db.connection) == SCHEMA_MANIFEST
+    finally:
+        db.close()

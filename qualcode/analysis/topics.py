@@ -1,83 +1,29 @@
-"""Topics: BERTopic over the segments, with an offline default backend.
+"""Topics: BERTopic over the segments, with an offline default backend, stored as runs.
 
-Two modes:
-
-* ``quick``: the segments' TF-IDF/LSA vectors (or a local sentence-transformers model's)
-  clustered by k-means into ``n_topics`` topics, without a UMAP step. Deterministic for a
-  given seed, and seconds on thousands of segments.
-* ``exploratory``: UMAP (cosine, seeded) and HDBSCAN, which choose the number of topics
-  themselves and leave the segments that fit no topic as outliers (topic -1).
-
-The embeddings are computed here and given to BERTopic as precomputed ``embeddings``, so
-BERTopic never loads (or downloads) a model; BERTopic clusters and describes each topic by
-its c-TF-IDF words, computed over the segments' lemmas. A segment without a single content
-word ("Ja.", "Nou, eh.") has no TF-IDF vector to place, and goes to the outliers.
-
-A run is stored as a ``runs`` row (kind ``topics``) with its ``topics`` and the topic of
-every segment (``topic_segments``; ``probability`` is the segment's cosine similarity to
-its topic's centroid). The representative segments of a topic are the ones closest to that
-centroid: BERTopic's own are a random pick for k-means. BERTopic, UMAP and HDBSCAN are
-imported only when a run starts.
+The model (modes ``quick`` and ``exploratory``, embeddings, clustering, the topic words) is
+in :mod:`qualcode.analysis.topic_model`. A run is stored as a ``runs`` row (kind
+``topics``) with its ``topics`` and the topic of every segment (``topic_segments``;
+``probability`` is the segment's cosine similarity to its topic's centroid). Here: running
+and storing, the overview of a run, and promoting a topic to a draft code.
 """
 
 from __future__ import annotations
 
 import json
 import time
-import warnings
-from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy
-
+from qualcode.analysis.topic_model import OUTLIERS, TOPIC_PACKAGES, fit_topics
 from qualcode.codebook.model import Code
-from qualcode.embed.stopwords import DUTCH_STOP_WORDS
-from qualcode.errors import (
-    NO_SEGMENTS,
-    ConflictError,
-    InputError,
-    MissingDependencyError,
-    QualcodeError,
-    no_segments_of,
-)
+from qualcode.errors import NO_SEGMENTS, ConflictError, InputError, no_segments_of
 from qualcode.store import codes as code_store
 from qualcode.store import runs as run_store
 from qualcode.store import segments as segment_store
 from qualcode.store import settings as setting_store
 from qualcode.store import topics as topic_store
-from qualcode.threads import one_blas_thread
 
 MODES = ("quick", "exploratory")
-OUTLIERS = -1
-OUTLIER_LABEL = "outliers"
-REPRESENTATIVES = 5
-TOP_WORDS = 10
-LABEL_WORDS = 3
 KEYWORDS = 5
-NO_ROLE = "(no role)"
-TOPIC_PACKAGES = ("bertopic", "umap-learn", "hdbscan", "scikit-learn")
-INSTALL_HINT = "pip install 'qualcode[topics]'"
-# Words of spoken Dutch that say nothing about a topic, beyond the stop words the embedder
-# uses: fillers, transcribers' notes ("(lacht)", "[stilte]") and the verbs and nouns of
-# talking about talking ("weet je", "zeg maar").
-INTERVIEW_FILLERS = frozenset(
-    """
-    mhm hmhm hmm ehh euh uhh tja jah nouja joh oh ah
-    lacht lachen zucht zuchten stilte pauze onverstaanbaar
-    zeggen zegt zei weten weet denken denk dacht vinden vind vond beetje ding dingen soort
-    gewoon eigenlijk zeker precies inderdaad jawel klopt
-    """.split()
-)
-# c-TF-IDF words: two or more characters, starting with a letter, inner hyphens and
-# apostrophes kept ("ex-partner"); numbers and punctuation tokens are left out.
-WORD_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*\w\b"
-# Quick mode clusters the first principal components of the embeddings, not all 256 LSA
-# dimensions: twice as many as topics, at least 10, at most 50. Over all of them k-means
-# split short sentences by incidental words: on the example study's 2,466 sentences it put
-# two thirds into one topic, and on the three-theme test corpus it mixed themes (80% pure
-# against 100% over 10 components, for every seed tried).
-QUICK_DIMENSIONS = (10, 50)
-_MIN_WORD_SEGMENTS = 2  # a topic word occurs in at least this many segments (relaxed if none do)
 
 
 @dataclass
@@ -138,29 +84,7 @@ def run_topics(
     if not rows:
         raise ConflictError(no_segments_of(unit))
     language = run_store.last_run_config(conn, "segment").get("language", "nl")
-    bertopic = _import_bertopic()
-
-    embeddings, embedder_config = _embed(rows, embedder, model, language)
-    placed = numpy.flatnonzero(numpy.linalg.norm(embeddings, axis=1) > 0)
-    documents = [rows[i]["lemmas"] for i in placed]
-    settings = _cluster_settings(mode, n_topics, seed, len(placed))
-    topic_model = bertopic.BERTopic(
-        umap_model=_reduction(mode, seed, len(placed), settings),
-        hdbscan_model=_clustering(mode, n_topics, seed, settings),
-        vectorizer_model=_vectorizer(documents, language),
-        top_n_words=TOP_WORDS,
-        # Any language but "english", for which BERTopic strips every letter outside A-Z
-        # ("cliënt" -> "clint"); it names no model here, as the embeddings are given.
-        language="multilingual",
-        calculate_probabilities=False,
-        verbose=False,
-    )
-    with _quiet_libraries(), one_blas_thread():
-        topic_model.fit_transform(documents, embeddings[placed])
-    assigned = numpy.full(len(rows), OUTLIERS)
-    assigned[placed] = topic_model.topics_
-
-    topics, segment_rows = _describe(topic_model, rows, embeddings, assigned)
+    fit = fit_topics(rows, mode, n_topics, seed, embedder, model, language)
     config = {
         "mode": mode,
         "n_topics": n_topics if mode == "quick" else None,
@@ -169,24 +93,23 @@ def run_topics(
         "model": model,
         "unit": unit,
         "language": language,
-        "embedder_options": embedder_config,
-        **settings,
+        "embedder_options": fit.embedder_config,
+        **fit.settings,
     }
-    outliers = int((assigned == OUTLIERS).sum())
     seconds = round(time.perf_counter() - started, 2)
     with db.transaction() as tx:
         versions = run_store.library_versions(TOPIC_PACKAGES)
         run_id = run_store.start_run(tx, "topics", config, versions)
-        topic_store.insert_topics(tx, run_id, topics)
-        topic_store.insert_topic_segments(tx, run_id, segment_rows)
+        topic_store.insert_topics(tx, run_id, fit.topics)
+        topic_store.insert_topic_segments(tx, run_id, fit.segments)
         summary = {
-            "topics": sum(1 for t in topics if t[0] != OUTLIERS),
+            "topics": sum(1 for t in fit.topics if t[0] != OUTLIERS),
             "segments": len(rows),
-            "outliers": outliers,
+            "outliers": fit.outliers,
             "seconds": seconds,
         }
         run_store.finish_run(tx, run_id, summary)
-    return TopicReport(run_id, mode, unit, len(rows), outliers, seconds, topic_overview(db, run_id))
+    return TopicReport(run_id, mode, unit, len(rows), fit.outliers, seconds, topic_overview(db, run_id))
 
 
 def topic_overview(db, run_id: int | None = None) -> list[TopicRow]:
@@ -251,199 +174,6 @@ def promote_topic(db, topic: int, name: str, run_id: int | None = None) -> str:
         code_store.apply_codebook(tx, codebook, origin=f"topics run {run['id']}, topic {topic}")
         topic_store.set_promoted(tx, run["id"], topic, name)
     return name
-
-
-# -- running BERTopic ----------------------------------------------------------------------
-
-
-def _import_bertopic():
-    try:
-        with _quiet_libraries():
-            import bertopic
-    except ImportError as exc:
-        raise MissingDependencyError(f"topic modelling needs BERTopic: {INSTALL_HINT}") from exc
-    return bertopic
-
-
-def _embed(rows, embedder: str, model: str | None, language: str) -> tuple[numpy.ndarray, dict]:
-    """One L2-normalised row per segment; a row of zeros for a segment with nothing to embed."""
-    from qualcode.embed import make_embedder
-
-    if embedder == "tfidf":
-        if model is not None:
-            raise InputError("--model is for the sentence-transformers embedder; leave it out for tfidf")
-        stop_words = language if language in ("nl", "en") else None
-        backend = make_embedder("tfidf", stop_words=stop_words)
-        return backend.fit_embed([r["lemmas"] for r in rows]), backend.config()
-    if embedder == "sentence-transformers" and model is None:
-        raise InputError("the sentence-transformers embedder needs a local model: --model PATH")
-    options = {"model": model} if model is not None else {}
-    backend = make_embedder(embedder, **options)
-    return backend.fit_embed([r["text"] for r in rows]), backend.config()
-
-
-def _cluster_settings(mode: str, n_topics: int, seed: int, n: int) -> dict:
-    if mode == "quick":
-        if n < n_topics:
-            raise ConflictError(
-                f"only {n} segments have content words, fewer than the {n_topics} topics asked for; "
-                f"ask for fewer topics (--n-topics)"
-            )
-        low, high = QUICK_DIMENSIONS
-        return {"dimensions": min(high, max(low, 2 * n_topics))}
-    if n < 10:
-        raise ConflictError(
-            f"only {n} segments have content words; exploratory topics need at least 10 "
-            f"(try --mode quick with a small --n-topics)"
-        )
-    min_cluster_size = max(5, min(n // 100, 50))
-    return {"min_cluster_size": min_cluster_size, "min_samples": max(2, min_cluster_size // 2)}
-
-
-def _reduction(mode: str, seed: int, n: int, settings: dict):
-    if mode == "quick":
-        return PcaReduction(settings["dimensions"], seed)
-    from umap import UMAP
-
-    return UMAP(
-        n_neighbors=min(15, n - 1),
-        n_components=5,
-        min_dist=0.0,
-        metric="cosine",
-        random_state=seed,
-        low_memory=False,
-    )
-
-
-class PcaReduction:
-    """BERTopic's reduction step for quick mode: PCA to ``n_components`` (seeded), rows
-    scaled to length 1 so that k-means compares directions, as cosine similarity does."""
-
-    def __init__(self, n_components: int = 10, random_state: int | None = 1):
-        self.n_components = n_components
-        self.random_state = random_state
-
-    def fit(self, X, y=None) -> PcaReduction:
-        from sklearn.decomposition import PCA
-
-        k = min(self.n_components, X.shape[0] - 1, X.shape[1])
-        self.pca_ = PCA(n_components=k, random_state=self.random_state).fit(X) if k >= 2 else None
-        return self
-
-    def transform(self, X) -> numpy.ndarray:
-        reduced = X if self.pca_ is None else self.pca_.transform(X)
-        norms = numpy.linalg.norm(reduced, axis=1, keepdims=True)
-        return numpy.divide(reduced, norms, out=numpy.zeros_like(reduced), where=norms > 0)
-
-
-def _clustering(mode: str, n_topics: int, seed: int, settings: dict):
-    if mode == "quick":
-        from sklearn.cluster import KMeans
-
-        return KMeans(n_clusters=n_topics, random_state=seed, n_init=10)
-    from hdbscan import HDBSCAN
-
-    return HDBSCAN(
-        min_cluster_size=settings["min_cluster_size"],
-        min_samples=settings["min_samples"],
-        metric="euclidean",
-        cluster_selection_method="eom",
-        prediction_data=True,
-    )
-
-
-def _vectorizer(documents: list[str], language: str):
-    """The c-TF-IDF vectorizer: words and word pairs of at least two segments, no stop words.
-
-    BERTopic fits its vectorizer on one joined document per topic, where ``min_df`` would
-    count topics, not segments, and drop every word that belongs to one topic only. So the
-    vocabulary is chosen here, over the segments, and given to the vectorizer.
-    """
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    stop_words = _stop_words(language)
-    vocabulary = None
-    for min_df in (_MIN_WORD_SEGMENTS, 1):
-        counter = CountVectorizer(
-            stop_words=stop_words, ngram_range=(1, 2), min_df=min_df, token_pattern=WORD_PATTERN
-        )
-        try:
-            vocabulary = sorted(counter.fit(documents).vocabulary_)
-            break
-        except ValueError:
-            continue
-    if not vocabulary:
-        raise QualcodeError(
-            "the segments have no content words to describe topics with; segment longer units "
-            "(qualcode segment --unit turn)"
-        )
-    return CountVectorizer(
-        stop_words=stop_words, ngram_range=(1, 2), token_pattern=WORD_PATTERN, vocabulary=vocabulary
-    )
-
-
-def _stop_words(language: str):
-    if language == "nl":
-        return sorted(DUTCH_STOP_WORDS | INTERVIEW_FILLERS)
-    if language == "en":
-        return "english"
-    return None
-
-
-def _describe(topic_model, rows, embeddings: numpy.ndarray, assigned: numpy.ndarray):
-    """The ``topics`` rows and the ``topic_segments`` rows of a fitted model."""
-    topic_rows, segment_rows = [], []
-    for topic in sorted(set(assigned.tolist()), key=lambda t: (t == OUTLIERS, t)):
-        members = numpy.flatnonzero(assigned == topic)
-        described = topic_model.get_topic(topic) or []
-        words = [[word, round(float(weight), 4)] for word, weight in described[:TOP_WORDS] if word]
-        label = OUTLIER_LABEL if topic == OUTLIERS else " · ".join(w for w, _ in words[:LABEL_WORDS])
-        spread = {
-            "role": dict(sorted(Counter(rows[i]["role"] or NO_ROLE for i in members).items())),
-            "source": dict(sorted(Counter(rows[i]["source"] for i in members).items())),
-        }
-        topic_rows.append(
-            (
-                int(topic),
-                label or f"topic {topic}",
-                json.dumps(words, ensure_ascii=False),
-                len(members),
-                json.dumps(spread, ensure_ascii=False),
-            )
-        )
-        similarity = _centroid_similarity(embeddings[members])
-        ranked = [] if topic == OUTLIERS else numpy.argsort(-similarity, kind="stable")[:REPRESENTATIVES]
-        chosen = {int(members[k]) for k in ranked}
-        for k, i in enumerate(members):
-            placed = bool(numpy.any(embeddings[i]))
-            segment_rows.append(
-                (
-                    int(topic),
-                    rows[i]["id"],
-                    round(float(similarity[k]), 4) if placed else None,
-                    int(int(i) in chosen),
-                )
-            )
-    return topic_rows, segment_rows
-
-
-def _centroid_similarity(vectors: numpy.ndarray) -> numpy.ndarray:
-    centroid = vectors.mean(axis=0)
-    norm = numpy.linalg.norm(centroid)
-    if norm == 0:
-        return numpy.zeros(len(vectors), dtype=numpy.float32)
-    return vectors @ (centroid / norm)
-
-
-class _quiet_libraries(warnings.catch_warnings):
-    """UMAP, HDBSCAN, numba and scikit-learn warn about their own internals (UMAP: a seed
-    turns off parallelism); library code passes on only what concerns the user."""
-
-    def __enter__(self):
-        result = super().__enter__()
-        for module in ("umap", "hdbscan", "sklearn", "bertopic", "numba", "pynndescent"):
-            warnings.filterwarnings("ignore", module=module)
-        return result
 
 
 def _run(conn, run_id: int | None):

@@ -66,6 +66,16 @@ def open_project(path):
     return Project.open(path)
 
 
+# -o FILE for commands that print a table: stdout unless a file is given.
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: stdout).",
+)
+
+
 def unit_option(**settings):
     """``--unit``, one of the segment units; ``settings`` are the command's own (help, default)."""
     return click.option("--unit", type=click.Choice(defaults.UNITS), **settings)

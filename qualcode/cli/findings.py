@@ -10,6 +10,7 @@ from qualcode.cli._util import (
     include_unreviewed_option,
     names_of,
     open_project,
+    output_option,
     project_argument,
     unit_option,
 )
@@ -24,13 +25,7 @@ from qualcode.cli._util import (
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.File("w", encoding="utf-8"),
-    default="-",
-    help="File to write (default: stdout).",
-)
+@output_option
 @handle_errors
 def agree(project, coders, unit, fmt, output):
     """Intercoder agreement: percent agreement, Cohen's kappa, Krippendorff's alpha, disagreements."""

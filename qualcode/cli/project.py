@@ -8,7 +8,14 @@ import json
 import click
 
 from qualcode import defaults
-from qualcode.cli._util import handle_errors, open_project, progress_bar, project_argument, unit_option
+from qualcode.cli._util import (
+    handle_errors,
+    open_project,
+    output_option,
+    progress_bar,
+    project_argument,
+    unit_option,
+)
 
 
 @click.command()
@@ -162,13 +169,7 @@ def _echo_status(info: dict) -> None:
 @project_argument
 @unit_option(help="Which segments (default: the last made).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.File("w", encoding="utf-8"),
-    default="-",
-    help="File to write (default: stdout).",
-)
+@output_option
 @handle_errors
 def segments(project, unit, fmt, output):
     """List segments as CSV or JSON lines: source,unit,start,end,speaker,role,text."""

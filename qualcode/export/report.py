@@ -14,7 +14,8 @@ import html
 import io
 from pathlib import Path
 
-from qualcode.export.tables import Findings, collect, framework_rows, tables
+from qualcode.export.findings import Findings, collect
+from qualcode.export.tables import framework_rows, tables
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222;line-height:1.4}

@@ -1,114 +1,29 @@
 """Findings as tables: a folder of CSV files, or one XLSX workbook.
 
-Both come from :func:`collect`, which gathers the codebook, the codings, the evidence per
-mechanism and bottleneck, co-occurrence, the framework matrix, CMO configurations and (with
-two or more human coders) agreement. The same project gives the same bytes: rows are
-ordered, and the workbook is dated by the data, not by the clock.
+Both show the :class:`~qualcode.export.findings.Findings` that
+:func:`~qualcode.export.findings.collect` computes from one snapshot of the project. The
+same project gives the same bytes: rows are ordered, and the workbook is dated by the data,
+not by the clock.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import zipfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from qualcode.analysis import mechanisms as mech
-from qualcode.errors import InputError, QualcodeError
-from qualcode.store import runs as run_store
-from qualcode.store import settings as setting_store
-from qualcode.store import topics as topic_store
-from qualcode.version import __version__
+from qualcode.analysis.evidence import EvidenceTable
+from qualcode.analysis.mechanisms import Cooccurrence, FrameworkMatrix
+from qualcode.errors import InputError
+from qualcode.export.findings import Findings, collect
 
-COOCCURRENCE_SCOPES = (("segment", 3), ("turn", 3), ("window", 3))
 _EVIDENCE_HEADER = (
     "code", "kind", "definition", "segments", "interviews", "codings", "unreviewed", "cases_per_group",
     "row", "source", "speaker", "role", "case", "start", "end", "text", "provenance",
 )  # fmt: skip
-
-
-@dataclass
-class Findings:
-    include: str
-    about: list[tuple[str, str]]
-    codebook: list[dict]
-    codings: list[mech.Occurrence]
-    evidence: list[mech.EvidenceTable]
-    cooccurrence: dict[str, mech.Cooccurrence]  # scope -> result
-    framework: mech.FrameworkMatrix
-    cmo: mech.CmoConfigurations
-    frequencies: object  # pandas DataFrame, codes x roles
-    agreement: object | None = None  # intercoder.AgreementReport
-    topics: list[dict] = field(default_factory=list)
-    date: str = ""
-
-
-def collect(db, include: str = "reviewed") -> Findings:
-    """Everything the exports show, computed once."""
-    with mech.reading_once():
-        return _collect(db, include)
-
-
-def _collect(db, include: str) -> Findings:
-    conn = db.connection
-    codings = mech.occurrences(db, include)
-    included = mech.included_sentence(db, include)
-    co = {}
-    for scope, window in COOCCURRENCE_SCOPES:
-        if scope != "turn" and setting_store.active_unit(conn) is None:
-            continue  # no segments yet: only turns
-        co[scope] = mech.cooccurrence(db, scope=scope, window=window, include=include)
-    human = sorted({o.coder for o in codings if o.reviewed})
-    agreement = None
-    if len(human) >= 2 and setting_store.active_unit(conn):
-        from qualcode.analysis.agreement import agreement as compute
-
-        try:
-            agreement = compute(db, human)
-        except QualcodeError:
-            agreement = None
-    _, topic_rows = topic_store.latest_topics(conn)
-    topics = [
-        {"topic": r["topic"], "label": r["label"], "size": r["size"], "words": ", ".join(_words(r["words"]))}
-        for r in topic_rows
-    ]
-    date = run_store.data_date(conn)
-    about = [
-        ("included", included),
-        ("counter-evidence", mech.COUNTER_EVIDENCE),
-        ("framework matrix", "Cases x codes: the number of codings in the case's speakers' turns."),
-        ("co-occurrence", "Units where both codes occur; Jaccard = both / either."),
-        ("unit", setting_store.active_unit(conn) or "(no segments)"),
-        ("qualcode", __version__),
-        ("versions", run_store.latest_data_versions(conn) or "{}"),
-        ("data date", date),
-    ]
-    return Findings(
-        include=include,
-        about=about,
-        codebook=mech.codebook_rows(db),
-        codings=codings,
-        evidence=mech.evidence_tables(db, include=include),
-        cooccurrence=co,
-        framework=mech.framework_matrix(db, include=include),
-        cmo=mech.cmo_configurations(db, scope="turn", include=include),
-        frequencies=mech.code_frequencies(db, include=include),
-        agreement=agreement,
-        topics=topics,
-        date=date,
-    )
-
-
-def _words(raw: str) -> list[str]:
-    try:
-        words = json.loads(raw)
-    except ValueError:
-        return []
-    return [w[0] if isinstance(w, list | tuple) else str(w) for w in words]
 
 
 # -- the tables as rows -------------------------------------------------------------------------
@@ -152,7 +67,7 @@ def tables(f: Findings) -> dict[str, list[tuple]]:
     return out
 
 
-def evidence_rows(t: mech.EvidenceTable) -> list[tuple]:
+def evidence_rows(t: EvidenceTable) -> list[tuple]:
     head = (t.code, t.kind, t.definition, t.segments, t.interviews, t.codings, t.unreviewed, t.groups())
     rows = [
         (
@@ -179,13 +94,13 @@ def evidence_rows(t: mech.EvidenceTable) -> list[tuple]:
     return rows
 
 
-def _all_pairs(result: mech.Cooccurrence) -> list[tuple[str, str, int, float]]:
+def _all_pairs(result: Cooccurrence) -> list[tuple[str, str, int, float]]:
     codes = list(result.counts.index)
     diagonal = [(c, c, int(result.counts.loc[c, c]), 1.0) for c in codes]
     return diagonal + result.pairs()
 
 
-def framework_rows(fm: mech.FrameworkMatrix) -> list[tuple]:
+def framework_rows(fm: FrameworkMatrix) -> list[tuple]:
     rows = [("case", "role", "code", "codings", "quotes")]
     for case in fm.counts.index:
         role = fm.cases.loc[case, "role"] if case in fm.cases.index else ""
@@ -268,7 +183,7 @@ def export_xlsx(db, path, include: str = "reviewed") -> Path:
     return Path(path)
 
 
-def _evidence_block(ws, t: mech.EvidenceTable, bold, wrap) -> None:
+def _evidence_block(ws, t: EvidenceTable, bold, wrap) -> None:
     start = ws.max_row + (2 if ws.max_row > 1 else 0)
     lines = [
         (f"{t.code} ({t.kind})",),

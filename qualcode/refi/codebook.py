@@ -18,30 +18,35 @@ as headed sections below the definition, readable in NVivo or ATLAS.ti and parse
     Eerdere namen: Familie
     Samengevoegd uit: Broer, Zus
 
-The kind of a code goes into a ``Set`` named after the kind. GUIDs are ``uuid5`` of stable keys,
-so the same codebook always gives the same file. The readers return ``(codebook, warnings)``:
-the warnings say what had to change to fit qualcode (renamed duplicates, dropped colours).
+The kind of a code goes into a ``Set`` named after the kind. GUIDs come from the code names and
+kinds (:mod:`qualcode.refi.xml`), so the same codebook always gives the same file. The readers
+return ``(codebook, warnings)``: the warnings say what had to change to fit qualcode (renamed
+duplicates, dropped colours).
 """
 
 from __future__ import annotations
 
-import io
 import re
-import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from pathlib import Path, PurePosixPath
-from xml.parsers import expat
+from collections.abc import Iterable
+from pathlib import Path
 
 from qualcode.codebook.model import KINDS, Code, Codebook
 from qualcode.errors import InputError
-from qualcode.version import __version__
-
-NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
-NS_PROJECT = "urn:QDA-XML:project:1.0"
-# Fixed for good: every GUID qualcode writes derives from it, so changing it changes every file.
-GUID_NAMESPACE = uuid.UUID("99a1c95a-7250-4c9c-86d2-d953f2f973e0")
-DEFAULT_ORIGIN = f"qualcode {__version__}"
+from qualcode.refi.xml import (
+    NS_CODEBOOK,
+    ORIGIN,
+    children,
+    code_guid,
+    guid_key,
+    local,
+    parse_xml,
+    project_member,
+    read_bytes,
+    set_guid,
+    to_bytes,
+)
 
 # (field, heading written, other headings accepted when reading)
 _SECTIONS = (
@@ -67,15 +72,6 @@ _INDENT = "  "  # continuation lines of a multi-line item
 _COMMA_LISTS = ("keywords", "lemmas", "formerly", "merges")
 _QUOTES = (('"', '"'), ("“", "”"), ("„", "”"), ("„", "“"))
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
-
-
-def code_guid(name: str) -> str:
-    """The GUID qualcode writes for the code called ``name`` (upper case, as other tools write)."""
-    return str(uuid.uuid5(GUID_NAMESPACE, "code:" + name)).upper()
-
-
-def set_guid(kind: str) -> str:
-    return str(uuid.uuid5(GUID_NAMESPACE, "set:" + kind)).upper()
 
 
 # --- the description: definition plus headed sections ---------------------------------------
@@ -190,7 +186,7 @@ def _unquote(text: str) -> str:
 # --- writing ------------------------------------------------------------------------------
 
 
-def write_qdc(codebook: Codebook, path: str | Path, origin: str = DEFAULT_ORIGIN) -> None:
+def write_qdc(codebook: Codebook, path: str | Path, origin: str = ORIGIN) -> None:
     """Write ``codebook`` as a REFI-QDA codebook (``.qdc``), valid against ``Codebook.xsd``.
 
     The same codebook always gives the same bytes: GUIDs come from the code names and kinds,
@@ -209,23 +205,8 @@ def write_qdc(codebook: Codebook, path: str | Path, origin: str = DEFAULT_ORIGIN
     codes_element = ET.SubElement(root, "Codes")
     for code in codebook.children(None):
         add_code_element(codes_element, code, codebook)
-    kinds = [kind for kind in KINDS if kind != "other" and any(c.kind == kind for c in codes)]
-    if kinds:
-        sets = ET.SubElement(root, "Sets")
-        for kind in kinds:
-            element = ET.SubElement(sets, "Set", {"guid": set_guid(kind), "name": kind})
-            ET.SubElement(element, "Description").text = (
-                f"qualcode code kind: the codes of kind '{kind}'. "
-                "qualcode reads the kind of each code back from this set."
-            )
-            for code in codes:
-                if code.kind == kind:
-                    ET.SubElement(element, "MemberCode", {"guid": code_guid(code.name)})
-    tree = ET.ElementTree(root)
-    ET.indent(tree, space="  ")
-    buffer = io.BytesIO()
-    tree.write(buffer, encoding="UTF-8", xml_declaration=True)
-    Path(path).write_bytes(buffer.getvalue() + b"\n")
+    add_kind_sets(root, codes, "guid")
+    Path(path).write_bytes(to_bytes(root))
 
 
 def add_code_element(
@@ -246,20 +227,39 @@ def add_code_element(
         add_code_element(element, child, codebook, notes_on)
 
 
+def add_kind_sets(parent: ET.Element, codes: Iterable[Code], member_attribute: str) -> None:
+    """A ``Sets`` element with a ``Set`` per kind in use (in the order of ``KINDS``), listing
+    its codes in the order given; a ``.qdc`` names a member by ``guid``, a project by ``targetGUID``."""
+    codes = list(codes)
+    kinds = [kind for kind in KINDS if kind != "other" and any(c.kind == kind for c in codes)]
+    if not kinds:
+        return
+    sets = ET.SubElement(parent, "Sets")
+    for kind in kinds:
+        element = ET.SubElement(sets, "Set", {"guid": set_guid(kind), "name": kind})
+        ET.SubElement(element, "Description").text = (
+            f"qualcode code kind: the codes of kind '{kind}'. "
+            "qualcode reads the kind of each code back from this set."
+        )
+        for code in codes:
+            if code.kind == kind:
+                ET.SubElement(element, "MemberCode", {member_attribute: code_guid(code.name)})
+
+
 # --- reading ------------------------------------------------------------------------------
 
 
 def read_qdc(path: str | Path) -> tuple[Codebook, list[str]]:
     """Read a REFI-QDA codebook file (``.qdc``); return the codebook and the warnings."""
     path = Path(path)
-    data = _read_bytes(path)
+    data = read_bytes(path)
     if data.startswith(b"PK\x03\x04"):
         raise InputError(
             "this is a zip archive, not a REFI-QDA codebook (XML); "
             "if it is a REFI-QDA project, name it .qdpx and read it as a project",
             str(path),
         )
-    root, lines = _parse_xml(data, str(path), "")
+    root, lines = parse_xml(data, str(path), "")
     return _to_codebook(root, lines, path, "")
 
 
@@ -267,116 +267,36 @@ def read_qdpx_codebook(path: str | Path) -> tuple[Codebook, list[str]]:
     """Read the codebook of a REFI-QDA project: a ``.qdpx`` zip or a bare ``.qde`` XML file."""
     path = Path(path)
     if not zipfile.is_zipfile(path):
-        data = _read_bytes(path)
-        root, lines = _parse_xml(data, str(path), "")
+        data = read_bytes(path)
+        root, lines = parse_xml(data, str(path), "")
         return _to_codebook(root, lines, path, "")
     try:
         with zipfile.ZipFile(path) as archive:
-            member, notes = _project_member(archive, str(path))
+            member, notes = project_member(archive, str(path))
             data = archive.read(member)
     except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
         raise InputError(
             f"cannot read the .qdpx archive ({exc}); export the project again", str(path)
         ) from exc
     where = f" (in {member} inside the archive)"
-    root, lines = _parse_xml(data, str(path), where)
+    root, lines = parse_xml(data, str(path), where)
     codebook, warnings = _to_codebook(root, lines, path, where)
     return codebook, notes + warnings
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", str(path)) from exc
-
-
-def _project_member(archive: zipfile.ZipFile, path: str) -> tuple[str, list[str]]:
-    """The ``.qde`` inside a ``.qdpx``: ``project.qde`` by preference, else the only other one."""
-    candidates = sorted(
-        name for name in archive.namelist() if name.lower().endswith(".qde") and not name.endswith("/")
-    )
-    if not candidates:
-        raise InputError(
-            "the archive holds no .qde file, so it is not a REFI-QDA project; "
-            "export the project again from your QDA program as 'REFI-QDA project (.qdpx)'",
-            path,
-        )
-    preferred = [n for n in candidates if PurePosixPath(n).name.lower() == "project.qde"]
-    chosen = min(preferred or candidates, key=lambda n: (n.count("/"), n))
-    notes = []
-    if len(candidates) > 1:
-        others = ", ".join(n for n in candidates if n != chosen)
-        notes.append(f"{path}: the archive holds several .qde files; read {chosen}, ignored {others}")
-    return chosen, notes
-
-
-def _parse_xml(data: bytes, path: str, where: str) -> tuple[ET.Element, dict]:
-    """Parse ``data`` into an ElementTree, remembering the line each element starts on."""
-    builder = ET.TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
-    lines: dict = {}
-
-    def start(tag: str, attributes: dict) -> None:
-        element = builder.start(_expat_name(tag), {_expat_name(k): v for k, v in attributes.items()})
-        lines[element] = parser.CurrentLineNumber
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = lambda tag: builder.end(_expat_name(tag))
-    parser.CharacterDataHandler = builder.data
-    parser.buffer_text = True
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise InputError(
-            f"not a valid XML file{where} ({expat.ErrorString(exc.code)}, column {exc.offset + 1}); "
-            "a REFI-QDA file is XML exported by NVivo, ATLAS.ti, MAXQDA or qualcode, "
-            "so export it again or check that this is the right file",
-            path,
-            exc.lineno,
-        ) from exc
-    return builder.close(), lines
-
-
-def _expat_name(name: str) -> str:
-    return "{" + name if "}" in name else name
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(element: ET.Element | None, name: str) -> list[ET.Element]:
-    return [] if element is None else [c for c in element if _local(c.tag) == name]
 
 
 def _to_codebook(root: ET.Element, lines: dict, path: Path, where: str) -> tuple[Codebook, list[str]]:
     """The qualcode codebook in a parsed ``CodeBook`` or ``Project`` document."""
     warnings: list[str] = []
-    kind = _local(root.tag)
-    if kind == "CodeBook":
-        codebook_element, set_holders = root, [root]
-    elif kind == "Project":
-        codebook_element = next(iter(_children(root, "CodeBook")), None)
-        set_holders = [root, codebook_element]
-        if codebook_element is None:
-            warnings.append(f"{path}: the project has no codebook, so no codes were read")
-    else:
-        raise InputError(
-            f"the root element{where} is <{kind}>, not <CodeBook> (a REFI-QDA codebook) or <Project> "
-            "(a REFI-QDA project); export the codebook again as REFI-QDA from your QDA program",
-            str(path),
-            lines.get(root),
-        )
+    codebook_element, set_holders = _codebook_element(root, lines, path, where, warnings)
     found: list[tuple[ET.Element, str, ET.Element | None]] = []  # (element, name, parent element)
-    for codes in _children(codebook_element, "Codes"):
-        for element in _children(codes, "Code"):
+    for codes in children(codebook_element, "Codes"):
+        for element in children(codes, "Code"):
             _collect(element, None, found, lines, path, where)
     names = _unique_names(found, path, warnings)
     kinds = _kinds(set_holders, found, names, path, warnings)
     codes, not_codable = [], []
     for element, _, parent in found:
-        fields = parse_description(next((d.text for d in _children(element, "Description")), None))
+        fields = parse_description(next((d.text for d in children(element, "Description")), None))
         code = Code(
             name=names[element],
             parent=names[parent] if parent is not None else None,
@@ -396,6 +316,24 @@ def _to_codebook(root: ET.Element, lines: dict, path: Path, where: str) -> tuple
     return Codebook(codes, name=path.stem, path=str(path)).validate(), warnings
 
 
+def _codebook_element(root: ET.Element, lines: dict, path: Path, where: str, warnings: list[str]):
+    """The ``CodeBook`` element (None when a project has none) and the elements holding ``Sets``."""
+    kind = local(root.tag)
+    if kind == "CodeBook":
+        return root, [root]
+    if kind == "Project":
+        codebook_element = next(iter(children(root, "CodeBook")), None)
+        if codebook_element is None:
+            warnings.append(f"{path}: the project has no codebook, so no codes were read")
+        return codebook_element, [root, codebook_element]
+    raise InputError(
+        f"the root element{where} is <{kind}>, not <CodeBook> (a REFI-QDA codebook) or <Project> "
+        "(a REFI-QDA project); export the codebook again as REFI-QDA from your QDA program",
+        str(path),
+        lines.get(root),
+    )
+
+
 def _collect(element, parent, found: list, lines: dict, path: Path, where: str) -> None:
     name = (element.get("name") or "").strip()
     if not name:
@@ -407,7 +345,7 @@ def _collect(element, parent, found: list, lines: dict, path: Path, where: str) 
             lines.get(element),
         )
     found.append((element, name, parent))
-    for child in _children(element, "Code"):
+    for child in children(element, "Code"):
         _collect(child, element, found, lines, path, where)
 
 
@@ -443,17 +381,17 @@ def _unique_names(found: list, path: Path, warnings: list[str]) -> dict:
 
 def _kinds(holders: list, found: list, names: dict, path: Path, warnings: list[str]) -> dict:
     """Each code element's kind, from the sets named after a qualcode kind."""
-    by_guid = {_guid_key(element.get("guid")): element for element, _, _ in found if element.get("guid")}
+    by_guid = {guid_key(element.get("guid")): element for element, _, _ in found if element.get("guid")}
     kinds: dict = {}
     for holder in holders:
-        for sets in _children(holder, "Sets"):
-            for set_element in _children(sets, "Set"):
+        for sets in children(holder, "Sets"):
+            for set_element in children(sets, "Set"):
                 kind = (set_element.get("name") or "").strip().lower()
                 if kind not in KINDS:
                     continue
-                for member in _children(set_element, "MemberCode"):
+                for member in children(set_element, "MemberCode"):
                     guid = member.get("guid") or member.get("targetGUID")
-                    element = by_guid.get(_guid_key(guid))
+                    element = by_guid.get(guid_key(guid))
                     if element is None:
                         continue
                     if kinds.get(element, kind) != kind:
@@ -464,10 +402,6 @@ def _kinds(holders: list, found: list, names: dict, path: Path, warnings: list[s
                         continue
                     kinds[element] = kind
     return kinds
-
-
-def _guid_key(guid: str | None) -> str:
-    return (guid or "").strip().strip("{}").lower()
 
 
 def _colour(value: str | None, name: str, path: Path, warnings: list[str]) -> str | None:

@@ -8,7 +8,7 @@ go in. Cases name their speakers in their description, one line per speaker::
     qualcode speakers:
     - interview01: R (client)
 
-so qualcode reads the links back, and other tools show them. The same project always gives
+so qualcode reads the links back, and other tools show them (:mod:`qualcode.refi.speakers`). The same project always gives
 the same bytes: GUIDs are ``uuid5`` of stable keys, elements are sorted, dates come from the
 stored values and the zip entries carry a fixed date.
 """
@@ -17,31 +17,22 @@ from __future__ import annotations
 
 import io
 import json
-import re
-import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from qualcode.codebook.model import KINDS, Code, Codebook
-from qualcode.refi.codebook import (
-    GUID_NAMESPACE,
-    NS_PROJECT,
-    add_code_element,
-    code_guid,
-    set_guid,
-)
+from qualcode.codebook.model import Code, Codebook
+from qualcode.refi.codebook import add_code_element, add_kind_sets
+from qualcode.refi.speakers import Speaker, format_speakers
+from qualcode.refi.xml import NS_PROJECT, ORIGIN, code_guid, guid, to_bytes
 from qualcode.store import cases as case_store
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 from qualcode.store import memos as memo_store
 from qualcode.store import sources as source_store
-from qualcode.version import __version__
 
-SPEAKERS_HEADING = "qualcode speakers:"
-SPEAKER_LINE = re.compile(r"^- (?P<source>.+): (?P<label>.+?)(?: \((?P<role>[^()]*)\))?$")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _VARIABLE_TYPES = {
     "text": "Text",
@@ -50,11 +41,6 @@ _VARIABLE_TYPES = {
     "boolean": "Boolean",
     "date": "Date",
 }
-
-
-def guid(kind: str, key: str) -> str:
-    """The GUID qualcode writes for the ``kind`` of thing identified by ``key`` (upper case)."""
-    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{key}")).upper()
 
 
 def export_qdpx(db, path: str | Path) -> None:
@@ -85,7 +71,7 @@ def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
     codebook = _codebook(conn)
     notes_on = _note_refs(memos)
 
-    root = ET.Element("Project", {"xmlns": NS_PROJECT, "name": name, "origin": f"qualcode {__version__}"})
+    root = ET.Element("Project", {"xmlns": NS_PROJECT, "name": name, "origin": ORIGIN})
     if users:
         element = ET.SubElement(root, "Users")
         for user in users:
@@ -94,29 +80,18 @@ def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
         codes = ET.SubElement(ET.SubElement(root, "CodeBook"), "Codes")
         for code in codebook.children(None):
             add_code_element(codes, code, codebook, notes_on)
-    _add_cases(root, conn, sources)
-    texts: dict[str, str] = {}
-    if sources:
-        element = ET.SubElement(root, "Sources")
-        by_source: dict[int, list] = {}
-        for coding in codings:
-            by_source.setdefault(coding["source_id"], []).append(coding)
-        for source in sources:
-            file_name = _add_source(element, source, by_source.get(source["id"], []), notes_on)
-            texts[file_name] = source["text"]
+    _add_variables(root, case_store.attributes(conn))
+    _add_cases(root, conn)
+    texts = _add_sources(root, sources, codings, notes_on)
     if memos:
         element = ET.SubElement(root, "Notes")
         for memo in memos:
             _add_note(element, memo)
-    _add_kind_sets(root, codebook)
+    add_kind_sets(root, sorted(codebook.codes, key=lambda c: c.name), "targetGUID")
     for memo in memos:
         if memo["target_kind"] == "project" or memo["target_name"] is None:
             ET.SubElement(root, "NoteRef", {"targetGUID": guid("memo", str(memo["id"]))})
-    tree = ET.ElementTree(root)
-    ET.indent(tree, space="  ")
-    buffer = io.BytesIO()
-    tree.write(buffer, encoding="UTF-8", xml_declaration=True)
-    return buffer.getvalue() + b"\n", texts
+    return to_bytes(root), texts
 
 
 def _codebook(conn) -> Codebook:
@@ -150,21 +125,25 @@ def _note_refs(memos) -> dict[tuple[str, str], list[str]]:
     return refs
 
 
-def _add_cases(root: ET.Element, conn, sources) -> None:
-    attributes = case_store.attributes(conn)
+def _add_variables(root: ET.Element, attributes) -> None:
+    if not attributes:
+        return
+    element = ET.SubElement(root, "Variables")
+    for row in attributes:
+        ET.SubElement(
+            element,
+            "Variable",
+            {
+                "guid": guid("variable", row["name"]),
+                "name": row["name"],
+                "typeOfVariable": _VARIABLE_TYPES[row["type"]],
+            },
+        )
+
+
+def _add_cases(root: ET.Element, conn) -> None:
+    """The cases, with their values, the speakers they link (in the description) and their sources."""
     cases = case_store.cases(conn)
-    if attributes:
-        element = ET.SubElement(root, "Variables")
-        for row in attributes:
-            ET.SubElement(
-                element,
-                "Variable",
-                {
-                    "guid": guid("variable", row["name"]),
-                    "name": row["name"],
-                    "typeOfVariable": _VARIABLE_TYPES[row["type"]],
-                },
-            )
     if not cases:
         return
     values: dict[int, list] = {}
@@ -180,10 +159,9 @@ def _add_cases(root: ET.Element, conn, sources) -> None:
         )
         linked = speakers.get(case["id"], [])
         if linked:
-            lines = [SPEAKERS_HEADING] + [
-                f"- {s['source']}: {s['label']}" + (f" ({s['role']})" if s["role"] else "") for s in linked
-            ]
-            ET.SubElement(case_element, "Description").text = "\n".join(lines)
+            ET.SubElement(case_element, "Description").text = format_speakers(
+                Speaker(s["source"], s["label"], s["role"]) for s in linked
+            )
         for row in values.get(case["id"], []):
             value = ET.SubElement(case_element, "VariableValue")
             ET.SubElement(value, "VariableRef", {"targetGUID": guid("variable", row["name"])})
@@ -211,6 +189,21 @@ def _typed_value(kind: str, value: str) -> tuple[str, str]:
     return "TextValue", value
 
 
+def _add_sources(root: ET.Element, sources, codings, notes_on: dict) -> dict[str, str]:
+    """The text sources with their codings; returns the text of each file the archive holds."""
+    texts: dict[str, str] = {}
+    if not sources:
+        return texts
+    element = ET.SubElement(root, "Sources")
+    by_source: dict[int, list] = {}
+    for coding in codings:
+        by_source.setdefault(coding["source_id"], []).append(coding)
+    for source in sources:
+        file_name = _add_source(element, source, by_source.get(source["id"], []), notes_on)
+        texts[file_name] = source["text"]
+    return texts
+
+
 def _add_source(parent: ET.Element, source, codings: list, notes_on: dict) -> str:
     source_guid = guid("source", source["name"])
     file_name = f"{source_guid}.txt"
@@ -224,31 +217,35 @@ def _add_source(parent: ET.Element, source, codings: list, notes_on: dict) -> st
             "creationDateTime": _datetime(source["imported_at"]),
         },
     )
-    text = source["text"]
     for coding in codings:
-        user = guid("user", coding["coder"])
-        when = _datetime(coding["created_at"])
-        selection = ET.SubElement(
-            element,
-            "PlainTextSelection",
-            {
-                "guid": guid("selection", str(coding["id"])),
-                "name": text[coding["start"] : coding["end"]],
-                "startPosition": str(coding["start"]),
-                "endPosition": str(coding["end"]),
-                "creatingUser": user,
-                "creationDateTime": when,
-            },
-        )
-        tag = ET.SubElement(
-            selection,
-            "Coding",
-            {"guid": guid("coding", str(coding["id"])), "creatingUser": user, "creationDateTime": when},
-        )
-        ET.SubElement(tag, "CodeRef", {"targetGUID": code_guid(coding["code"])})
+        _add_selection(element, source["text"], coding)
     for note in notes_on.get(("source", source["name"]), []):
         ET.SubElement(element, "NoteRef", {"targetGUID": note})
     return file_name
+
+
+def _add_selection(parent: ET.Element, text: str, coding) -> None:
+    """A coding as a ``PlainTextSelection`` of its span holding one ``Coding``."""
+    user = guid("user", coding["coder"])
+    when = _datetime(coding["created_at"])
+    selection = ET.SubElement(
+        parent,
+        "PlainTextSelection",
+        {
+            "guid": guid("selection", str(coding["id"])),
+            "name": text[coding["start"] : coding["end"]],
+            "startPosition": str(coding["start"]),
+            "endPosition": str(coding["end"]),
+            "creatingUser": user,
+            "creationDateTime": when,
+        },
+    )
+    tag = ET.SubElement(
+        selection,
+        "Coding",
+        {"guid": guid("coding", str(coding["id"])), "creatingUser": user, "creationDateTime": when},
+    )
+    ET.SubElement(tag, "CodeRef", {"targetGUID": code_guid(coding["code"])})
 
 
 def _add_note(parent: ET.Element, memo) -> None:
@@ -267,21 +264,6 @@ def _add_note(parent: ET.Element, memo) -> None:
         },
     )
     ET.SubElement(element, "PlainTextContent").text = memo["text"]
-
-
-def _add_kind_sets(root: ET.Element, codebook: Codebook) -> None:
-    codes = codebook.codes
-    kinds = [kind for kind in KINDS if kind != "other" and any(c.kind == kind for c in codes)]
-    if not kinds:
-        return
-    sets = ET.SubElement(root, "Sets")
-    for kind in kinds:
-        element = ET.SubElement(sets, "Set", {"guid": set_guid(kind), "name": kind})
-        ET.SubElement(
-            element, "Description"
-        ).text = f"qualcode code kind: the codes of kind '{kind}'. qualcode reads the kind of each code back from this set."
-        for code in sorted((c for c in codes if c.kind == kind), key=lambda c: c.name):
-            ET.SubElement(element, "MemberCode", {"targetGUID": code_guid(code.name)})
 
 
 def _datetime(stored: str) -> str:

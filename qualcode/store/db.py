@@ -44,7 +44,7 @@ class Database:
         db = cls(_connect(path), path)
         try:
             db.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db._migrate(from_version=0)
+            db.migrate(from_version=0)
             with db.transaction() as conn:
                 conn.execute(
                     "INSERT INTO project_meta (key, value) VALUES ('created_by', ?)",
@@ -90,7 +90,7 @@ class Database:
         db = cls(connection, path)
         if version < SCHEMA_VERSION:
             db.backup(path.with_name(f"{path.name}.backup-v{version}-{_stamp()}"))
-            db._migrate(from_version=version)
+            db.migrate(from_version=version)
         return db
 
     def close(self) -> None:
@@ -110,6 +110,22 @@ class Database:
             raise
         self.connection.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """All reads inside see one state of the file, whatever other connections store
+        meanwhile (a deferred transaction: the state is the one of the first read). Nested
+        uses, and uses inside :meth:`transaction`, join the outer one."""
+        if self.connection.in_transaction:
+            yield self.connection
+            return
+        self.connection.execute("BEGIN")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
     def backup(self, target: Path) -> Path:
         with contextlib.closing(sqlite3.connect(target)) as copy:
             self.connection.backup(copy)
@@ -118,7 +134,8 @@ class Database:
     def schema_version(self) -> int:
         return self.connection.execute("PRAGMA user_version").fetchone()[0]
 
-    def _migrate(self, from_version: int) -> None:
+    def migrate(self, from_version: int) -> None:
+        """Apply the migrations after ``from_version``, each in its own transaction."""
         conn = self.connection
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualcode import defaults
 from qualcode.embed.stopwords import DUTCH_STOP_WORDS
 from qualcode.errors import ConflictError
 from qualcode.suggest import make_suggester
@@ -132,8 +133,8 @@ def evaluate(
     coder: str,
     split: float = 0.5,
     seed: int = 1,
-    suggester: str = "ensemble",
-    min_score: float = 0.3,
+    suggester: str = defaults.SUGGESTER,
+    min_score: float = defaults.MIN_SCORE,
     unit: str | None = None,
     ks: tuple[int, ...] = (1, 3),
     options: dict | None = None,
