@@ -16,10 +16,9 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from qualcode.analysis.statistics import AgreementFigures, figures
-from qualcode.errors import NO_SEGMENTS, ConflictError, InputError, no_segments_of
+from qualcode.errors import InputError
 from qualcode.store import codings as coding_store
 from qualcode.store import segments as segment_store
-from qualcode.store import settings as setting_store
 from qualcode.store import sources as source_store
 from qualcode.store import suggestions as suggestion_store
 
@@ -108,12 +107,7 @@ def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport
     if len(coders) < 2 or len(set(coders)) != len(coders):
         raise InputError("agreement needs at least two different coders (--coders A,B)")
     conn = db.connection
-    unit = unit or setting_store.active_unit(conn)
-    if unit is None:
-        raise ConflictError(NO_SEGMENTS)
-    segments = list(segment_store.iter_segments(conn, unit))
-    if not segments:
-        raise ConflictError(no_segments_of(unit))
+    unit, segments = segment_store.segments_of_unit(conn, unit)
     judged: dict[str, dict[int, set[str]]] = {}  # coder -> segment -> codes, for judged segments only
     for coder in coders:
         codes, sources = _machine_codes(conn, unit) if coder == MACHINE else _coder_codes(conn, unit, coder)

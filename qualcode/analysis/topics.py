@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 from qualcode.analysis.topic_model import OUTLIERS, TOPIC_PACKAGES, fit_topics
 from qualcode.codebook.model import Code
-from qualcode.errors import NO_SEGMENTS, ConflictError, InputError, no_segments_of
+from qualcode.errors import ConflictError, InputError
 from qualcode.store import codes as code_store
 from qualcode.store import runs as run_store
 from qualcode.store import segments as segment_store
-from qualcode.store import settings as setting_store
 from qualcode.store import topics as topic_store
 
 MODES = ("quick", "exploratory")
@@ -77,12 +76,7 @@ def run_topics(
     if mode == "quick" and (isinstance(n_topics, bool) or not isinstance(n_topics, int) or n_topics < 2):
         raise InputError(f"--n-topics must be a whole number of at least 2, not {n_topics!r}")
     conn = db.connection
-    unit = unit or setting_store.active_unit(conn)
-    if unit is None:
-        raise ConflictError(NO_SEGMENTS)
-    rows = list(segment_store.iter_segments(conn, unit))
-    if not rows:
-        raise ConflictError(no_segments_of(unit))
+    unit, rows = segment_store.segments_of_unit(conn, unit)
     language = run_store.last_run_config(conn, "segment").get("language", "nl")
     fit = fit_topics(rows, mode, n_topics, seed, embedder, model, language)
     config = {

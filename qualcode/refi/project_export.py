@@ -16,14 +16,13 @@ stored values and the zip entries carry a fixed date.
 from __future__ import annotations
 
 import io
-import json
 import xml.etree.ElementTree as ET
 import zipfile
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from qualcode.codebook.model import Code, Codebook
+from qualcode.codebook.model import Codebook
 from qualcode.refi.codebook import add_code_element, add_kind_sets
 from qualcode.refi.speakers import Speaker, format_speakers
 from qualcode.refi.xml import NS_PROJECT, ORIGIN, code_guid, guid, to_bytes
@@ -97,21 +96,7 @@ def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
 def _codebook(conn) -> Codebook:
     """The current codebook, plus any retired code that current codings still use."""
     codebook = code_store.current_codebook(conn)
-    for row in coding_store.coded_codes_outside_codebook(conn):
-        details = json.loads(row["details"])
-        codebook.codes.append(
-            Code(
-                name=row["name"],
-                description=row["description"],
-                kind=row["kind"],
-                label=row["label"],
-                colour=row["colour"],
-                **{
-                    k: details.get(k, [])
-                    for k in ("inclusion", "exclusion", "examples", "keywords", "lemmas")
-                },
-            )
-        )
+    codebook.codes += code_store.retired_codes_in_use(conn)
     return codebook
 
 

@@ -122,27 +122,42 @@ def current_codebook(conn: sqlite3.Connection) -> Codebook:
         "WHERE c.retired_in IS NULL AND c.merged_into IS NULL ORDER BY c.position, c.id"
     ).fetchall()
     name = conn.execute("SELECT name FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
-    codes = []
-    for row in rows:
-        details = json.loads(row["details"])
-        merged = [r[0] for r in conn.execute("SELECT name FROM codes WHERE merged_into = ?", (row["id"],))]
-        codes.append(
-            Code(
-                name=row["name"],
-                description=row["description"],
-                parent=row["parent_name"],
-                kind=row["kind"],
-                label=row["label"],
-                colour=row["colour"],
-                inclusion=details.get("inclusion", []),
-                exclusion=details.get("exclusion", []),
-                examples=details.get("examples", []),
-                keywords=details.get("keywords", []),
-                lemmas=details.get("lemmas", []),
-                merges=merged,
-            )
+    codes = [
+        _code(
+            row,
+            row["parent_name"],
+            [r[0] for r in conn.execute("SELECT name FROM codes WHERE merged_into = ?", (row["id"],))],
         )
+        for row in rows
+    ]
     return Codebook(codes, name=name[0] if name else "")
+
+
+def retired_codes_in_use(conn: sqlite3.Connection) -> list[Code]:
+    """Retired codes that current codings still use (an export must still define them)."""
+    rows = conn.execute(
+        """
+        SELECT DISTINCT k.name, k.description, k.kind, k.label, k.colour, k.details
+          FROM current_codings c JOIN resolved_codes k ON k.code_id = c.code_id
+         WHERE k.retired_in IS NOT NULL ORDER BY k.name
+        """
+    ).fetchall()
+    return [_code(row) for row in rows]
+
+
+def _code(row: sqlite3.Row, parent: str | None = None, merges: list[str] | None = None) -> Code:
+    """A stored code row as a :class:`Code` (its criteria, examples and words from ``details``)."""
+    details = json.loads(row["details"])
+    return Code(
+        name=row["name"],
+        description=row["description"],
+        parent=parent,
+        kind=row["kind"],
+        label=row["label"],
+        colour=row["colour"],
+        merges=merges or [],
+        **{k: details.get(k, []) for k in ("inclusion", "exclusion", "examples", "keywords", "lemmas")},
+    )
 
 
 def code_ids(conn: sqlite3.Connection) -> dict[str, int]:

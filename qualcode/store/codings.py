@@ -99,17 +99,6 @@ def reviewed_codings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def coded_codes_outside_codebook(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Retired codes that current codings still use (an export must still define them)."""
-    return conn.execute(
-        """
-        SELECT DISTINCT k.name, k.description, k.kind, k.label, k.colour, k.details
-          FROM current_codings c JOIN resolved_codes k ON k.code_id = c.code_id
-         WHERE k.retired_in IS NOT NULL ORDER BY k.name
-        """
-    ).fetchall()
-
-
 def coded_sources(conn: sqlite3.Connection, coder: str | None) -> list[int]:
     """Sources with a current coding (by ``coder``, or by anyone), in the order first coded."""
     return [

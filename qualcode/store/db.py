@@ -96,29 +96,22 @@ class Database:
     def close(self) -> None:
         self.connection.close()
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """All writes inside happen together or not at all. Nested uses join the outer one."""
-        if self.connection.in_transaction:
-            yield self.connection
-            return
-        self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.connection
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+        return self._within("BEGIN IMMEDIATE")
 
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """All reads inside see one state of the file, whatever other connections store
         meanwhile (a deferred transaction: the state is the one of the first read). Nested
         uses, and uses inside :meth:`transaction`, join the outer one."""
+        return self._within("BEGIN")
+
+    @contextlib.contextmanager
+    def _within(self, begin: str) -> Iterator[sqlite3.Connection]:
         if self.connection.in_transaction:
             yield self.connection
             return
-        self.connection.execute("BEGIN")
+        self.connection.execute(begin)
         try:
             yield self.connection
         except BaseException:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
+from qualcode.errors import NO_SEGMENTS, ConflictError, no_segments_of
+from qualcode.store.settings import active_unit
+
 # A segment's text is cut from its source, so it always equals source.text[start:end].
 SEGMENT_TEXT = 'substr(src.text, seg.start + 1, seg."end" - seg.start)'
 
@@ -80,3 +83,15 @@ def neighbours(conn: sqlite3.Connection, segment_id: int) -> tuple[str, str]:
 
 def sources_with_segments(conn: sqlite3.Connection, unit: str) -> set[int]:
     return {r[0] for r in conn.execute("SELECT DISTINCT source_id FROM segments WHERE unit = ?", (unit,))}
+
+
+def segments_of_unit(conn: sqlite3.Connection, unit: str | None = None) -> tuple[str, list[sqlite3.Row]]:
+    """``unit`` (default: the active unit) and its segments with text, or an error saying
+    how to make them."""
+    unit = unit or active_unit(conn)
+    if unit is None:
+        raise ConflictError(NO_SEGMENTS)
+    rows = list(iter_segments(conn, unit))
+    if not rows:
+        raise ConflictError(no_segments_of(unit))
+    return unit, rows
