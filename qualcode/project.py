@@ -32,9 +32,10 @@ class Project:
         return cls(Database.create(path))
 
     @classmethod
-    def open(cls, path: str | Path) -> Project:
-        """Open an existing project, migrating an older one (after a backup copy)."""
-        return cls(Database.open(path))
+    def open(cls, path: str | Path, read_only: bool = False) -> Project:
+        """Open an existing project, migrating an older one (after a backup copy);
+        ``read_only`` for reading only (any change is refused)."""
+        return cls(Database.open(path, read_only=read_only))
 
     @property
     def path(self) -> Path:
@@ -42,7 +43,7 @@ class Project:
 
     def backup(self, target: str | Path) -> Path:
         """Copy the project, consistent even while it is in use, to a new file ``target``."""
-        return self._db.backup(Path(target))
+        return self._db.backup(target)
 
     def close(self) -> None:
         """Close the project file (a ``with`` block does this for you)."""
@@ -62,13 +63,14 @@ class Project:
         participants: str | Path | None = None,
         replace: bool = False,
         progress: Progress | None = None,
+        allow_external_sources: bool = False,
     ) -> ImportReport:
         """Import transcript files and folders (and optionally a participants CSV).
 
         Everything happens in one transaction: if any file cannot be read, nothing is
         stored. An unchanged file is left alone; a changed file with the name of an existing
-        source is refused unless ``replace``. REFI-QDA projects (.qdpx) among the paths are
-        imported whole, each in its own transaction.
+        source is refused unless ``replace``. REFI-QDA projects (.qdpx) among the paths are imported
+        whole, each in its own transaction (``allow_external_sources``: see :meth:`import_qdpx`).
         """
         from qualcode.ingest.importer import import_transcripts
         from qualcode.refi.project_import import import_qdpx_into
@@ -76,15 +78,15 @@ class Project:
         report = ImportReport()
         others = [p for p in paths if Path(p).suffix.lower() != ".qdpx"]
         for path in (Path(p) for p in paths if Path(p).suffix.lower() == ".qdpx"):
-            import_qdpx_into(self._db, path, report)
+            import_qdpx_into(self._db, path, report, allow_external_sources=allow_external_sources)
         return import_transcripts(self._db, others, participants, replace, progress, report)
 
-    def import_qdpx(self, path: str | Path):
-        """Import a REFI-QDA project (.qdpx) whole, in one transaction; returns what came in
-        (sources, codes, codings, cases, memos) and what could not (warnings)."""
+    def import_qdpx(self, path: str | Path, allow_external_sources: bool = False):
+        """Import a REFI-QDA project (.qdpx) whole, in one transaction: what came in, and warnings. Only
+        its own files are read, unless ``allow_external_sources`` (then: files in its folder too)."""
         from qualcode.refi.project_import import import_qdpx
 
-        return import_qdpx(self._db, path)
+        return import_qdpx(self._db, path, allow_external_sources=allow_external_sources)
 
     def count_importable(self, paths: list[str | Path], participants=None) -> int:
         """How many files :meth:`import_transcripts` would read (for a progress bar)."""
@@ -214,6 +216,12 @@ class Project:
         from qualcode.suggest.runner import rerun_last
 
         return rerun_last(self._db)
+
+    def coder_model(self, coder: str, learn_from: str = "coder"):
+        """``coder``'s suggester for a review; see :class:`qualcode.suggest.retrain.CoderModel`."""
+        from qualcode.suggest.retrain import CoderModel
+
+        return CoderModel(self._db, coder, learn_from)
 
     def last_suggester(self) -> str | None:
         """The suggester of the latest suggest run (None before the first)."""

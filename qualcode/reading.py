@@ -56,6 +56,7 @@ def status(db) -> dict:
         "codings_per_coder": coding_store.codings_per_coder(conn),
         "sources": [dict(r) for r in overview.source_overview(conn)],
         "last_segmentation": run_store.run_dict(run_store.last_run(conn, "segment")),
+        "unsaved_bytes": db.unsaved_bytes(),
     }
 
 

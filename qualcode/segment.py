@@ -105,42 +105,53 @@ class SegmentReport:
 
 
 def segment_project(db, unit: Unit, nlp, pipeline, include_interviewer: bool = False, progress=None):
-    """(Re)make the segments of one unit for every source, in one transaction, and make it
-    the active unit. ``pipeline`` describes ``nlp`` (a :class:`qualcode.nlp.PipelineInfo`).
+    """(Re)make the segments of one unit for every source and make it the active unit.
+    ``pipeline`` describes ``nlp`` (a :class:`qualcode.nlp.PipelineInfo`).
 
-    Interviewer turns are left out unless ``include_interviewer``. Codings are spans in the
-    source text, so segmenting again never touches them.
+    The work is stored source by source in short transactions (a few thousand segments each),
+    so that a coder's decisions are not kept waiting during a long segmentation; each source
+    always has a whole segmentation, the old one or the new one. Interviewer turns are left
+    out unless ``include_interviewer``. Codings are spans in the source text, so segmenting
+    again never touches them.
     """
     config = dict(unit.as_dict(), include_interviewer=include_interviewer, **pipeline.as_dict())
     counters = {"turns": 0, "interviewer": 0, "segments": 0}
     with db.transaction() as conn:
-        segment_store.delete_segments(conn, unit.name)
         versions = run_store.library_versions(spacy_model=pipeline.version)
         run_id = run_store.start_run(conn, "segment", config, versions)
-        turns = _turn_spans(conn, include_interviewer, counters, progress)
-        positions: dict[int, int] = {}
-        batch: list[tuple] = []
-        for seg in segment_turns(nlp, turns, unit):
-            position = positions.get(seg.source_id, 0)
-            positions[seg.source_id] = position + 1
-            batch.append(
-                (
-                    seg.source_id,
-                    seg.turn_id,
-                    run_id,
-                    unit.name,
-                    position,
-                    seg.start,
-                    seg.end,
-                    seg.norm,
-                    seg.lemmas,
-                )
+    turns = _turn_spans(db.connection, include_interviewer, counters, progress)
+    positions: dict[int, int] = {}
+    batch: dict[int, list[tuple]] = {}  # source id -> its new segments (whole sources only)
+    current: list[tuple] = []
+    for seg in segment_turns(nlp, turns, unit):
+        if current and current[0][0] != seg.source_id:
+            batch[current[0][0]] = current
+            current = []
+            if sum(map(len, batch.values())) >= _INSERT_BATCH:
+                _store_sources(db, unit.name, batch)
+                batch = {}
+        position = positions.get(seg.source_id, 0)
+        positions[seg.source_id] = position + 1
+        current.append(
+            (
+                seg.source_id,
+                seg.turn_id,
+                run_id,
+                unit.name,
+                position,
+                seg.start,
+                seg.end,
+                seg.norm,
+                seg.lemmas,
             )
-            if len(batch) >= _INSERT_BATCH:
-                segment_store.insert_segments(conn, batch)
-                batch.clear()
-        segment_store.insert_segments(conn, batch)
-        counters["segments"] = sum(positions.values())
+        )
+    if current:
+        batch[current[0][0]] = current
+    _store_sources(db, unit.name, batch)
+    counters["segments"] = sum(positions.values())
+    with db.transaction() as conn:
+        # Sources that gave no segments this time (only interviewer turns) keep none.
+        segment_store.delete_older_segments(conn, unit.name, run_id)
         run_store.finish_run(conn, run_id, counters)
         setting_store.set_active_unit(conn, unit.name)
     return SegmentReport(
@@ -151,6 +162,14 @@ def segment_project(db, unit: Unit, nlp, pipeline, include_interviewer: bool = F
         skipped_interviewer_turns=counters["interviewer"],
         pipeline=pipeline.as_dict(),
     )
+
+
+def _store_sources(db, unit: str, batch: dict[int, list[tuple]]) -> None:
+    """Replace the segments of ``unit`` of each source in ``batch`` by its new ones, together."""
+    with db.transaction() as conn:
+        for source_id, rows in batch.items():
+            segment_store.delete_segments_of_source(conn, unit, source_id)
+            segment_store.insert_segments(conn, rows)
 
 
 def _turn_spans(conn, include_interviewer: bool, counters: dict, progress) -> Iterator[TurnSpan]:

@@ -16,10 +16,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from qualcode import defaults
-from qualcode.codebook.yamlfile import LineLoader
+from qualcode.codebook.yamlfile import load_yaml
 from qualcode.errors import InputError
 
 TOP_LEVEL = {"project", "language", "model", "transcripts", "participants", "replace", "segment",
@@ -85,15 +83,7 @@ def write_example(path: str | Path) -> bool:
 
 def load_study(path: str | Path) -> dict:
     path = Path(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)  # a SafeLoader subclass
-    except OSError as exc:
-        raise InputError(f"cannot read the study file: {exc.strerror}", str(path)) from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise InputError(
-            f"not valid YAML: {exc.problem}", str(path), mark.line + 1 if mark else None
-        ) from exc
+    data = load_yaml(path, "the study file")  # refuses alias bombs and !!python/object
     if not isinstance(data, dict):
         raise InputError("a study file is a mapping with at least 'project' and 'transcripts'", str(path), 1)
     _check_keys(data, TOP_LEVEL, "", path)

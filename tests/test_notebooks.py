@@ -136,3 +136,28 @@ def test_review_panel_when_nothing_is_pending(project, tmp_path):
     assert "Nothing left" in panel.segment.value
     panel.accept_button.click()  # a disabled button clicked from code does nothing harmful
     assert project.reviewer("anna").progress() == (0, 0)
+
+
+@pytest.mark.slow
+def test_review_notebook_panel_works_after_run_all():
+    """After "Run All" the panel still stores decisions (the last cell no longer closes the
+    project): the buttons are driven from a cell added after the notebook's last one."""
+    pytest.importorskip("ipykernel")
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+
+    notebook = nbformat.read(NOTEBOOKS / "03_review.ipynb", as_version=4)
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            "before = project.reviewer('anna').progress()[0]\n"
+            "panel.accept_button.click()\n"
+            "panel.reject_button.click()\n"
+            "print('decided', project.reviewer('anna').progress()[0] - before)"
+        )
+    )
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    client.execute()
+    output = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
+    assert "decided 2" in output

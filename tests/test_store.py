@@ -297,6 +297,14 @@ SCHEMA_MANIFEST = {
         "turns_by_source (source_id, position)",
         "unique (source_id, position) UNIQUE",
     ],
+    "table withdrawn_suggestions": [
+        "suggestion_id INTEGER NOT NULL PK",
+        "coder TEXT NOT NULL PK",
+        "run_id INTEGER NOT NULL",
+        "new_score REAL NOT NULL",
+        "created_at TEXT NOT NULL",
+        "primary key (suggestion_id, coder) UNIQUE",
+    ],
 }
 
 

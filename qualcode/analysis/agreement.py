@@ -24,6 +24,10 @@ from qualcode.store import suggestions as suggestion_store
 
 MACHINE = "machine"
 SCOPES = ("all segments", "coded segments")
+YES_NO = (False, True)  # the categories of a code: AC1 and PABAK use q = 2 even if one is unused
+# to_text notes that kappa (alpha for three or more coders) is low because of prevalence when
+# "yes" is rarer than RARE (or commoner than 1 - RARE) while raw agreement is high.
+RARE, HIGH_AGREEMENT, LOW_KAPPA = 0.1, 0.9, 0.5
 
 
 @dataclass
@@ -49,7 +53,13 @@ class AgreementReport:
     def to_json(self) -> str:
         return json.dumps(_plain(asdict(self)), ensure_ascii=False, indent=2)
 
-    def to_csv(self) -> str:
+    def to_csv(self, spreadsheet_safe: bool = True) -> str:
+        """The figures per scope and code as CSV. Safe for a spreadsheet by default: a code
+        that begins like a formula gets a leading ``'`` (:func:`qualcode.files.csv_safe`);
+        ``spreadsheet_safe=False`` gives the plain text, for writers that protect it themselves."""
+        from qualcode.files import csv_safe
+
+        cell = csv_safe if spreadsheet_safe else (lambda value: value)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(
@@ -61,14 +71,17 @@ class AgreementReport:
                 "percent_agreement",
                 "cohen_kappa",
                 "krippendorff_alpha",
+                "gwet_ac1",
+                "pabak",
+                "prevalence",
             )
         )
         for scope in SCOPES:
             rows = [("(all codes)", self.overall[scope]), *sorted(self.per_code[scope].items())]
             for code, f in rows:
-                writer.writerow(
-                    (scope, code, f.units, f.pairable_units, _fmt(f.percent), _fmt(f.kappa), _fmt(f.alpha))
-                )
+                row = (scope, code, f.units, f.pairable_units, _fmt(f.percent), _fmt(f.kappa), _fmt(f.alpha))
+                row += (_fmt(f.ac1), _fmt(f.pabak), _fmt(f.prevalence))
+                writer.writerow(map(cell, row))
         return out.getvalue()
 
     def to_text(self, show: int = 20) -> str:
@@ -80,15 +93,19 @@ class AgreementReport:
                 f"{scope}:",
                 f"  {'code':<36}{'units':>7}{'agree':>8}"
                 + (f"{'kappa':>8}" if kappa else "")
-                + f"{'alpha':>8}",
+                + f"{'alpha':>8}{'AC1':>8}{'PABAK':>8}{'prev':>8}",
             ]
             rows = [("(all codes)", self.overall[scope]), *sorted(self.per_code[scope].items())]
-            for code, f in rows:
+            for i, (code, f) in enumerate(rows):
                 lines.append(
                     f"  {code[:35]:<36}{f.pairable_units:>7}{_fmt(f.percent):>8}"
                     + (f"{_fmt(f.kappa):>8}" if kappa else "")
-                    + f"{_fmt(f.alpha):>8}"
+                    + f"{_fmt(f.alpha):>8}{_fmt(f.ac1):>8}{_fmt(f.pabak):>8}{_fmt(f.prevalence):>8}"
                 )
+                note = _prevalence_note(f, kappa, "the codes are" if i == 0 else "the code is")
+                if note:
+                    lines.append(f"    note: {note}")
+        lines += ["", "prev: share of the ratings that are yes; AC1 and PABAK hold up on rare codes"]
         lines += [
             "",
             f"disagreements: {len(self.disagreements)}"
@@ -122,9 +139,9 @@ def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport
         pooled, report.per_code[scope] = [], {}
         for code in all_codes:
             table = [[_value(judged[c], s["id"], code) for c in coders] for s in rows]
-            report.per_code[scope][code] = figures(table, coders)
+            report.per_code[scope][code] = figures(table, coders, categories=YES_NO)
             pooled += table
-        report.overall[scope] = figures(pooled, coders)
+        report.overall[scope] = figures(pooled, coders, categories=YES_NO)
     for s in coded:
         for code in all_codes:
             values = {c: _value(judged[c], s["id"], code) for c in coders}
@@ -163,6 +180,20 @@ def _group(rows) -> dict[int, set[str]]:
 def _value(judged: dict[int, set[str]], segment_id: int, code: str) -> bool | None:
     codes = judged.get(segment_id)
     return None if codes is None else code in codes
+
+
+def _prevalence_note(f: AgreementFigures, two_coders: bool, subject: str) -> str | None:
+    """Why kappa (alpha) is low when the codes are rare or nearly universal, or None."""
+    name, chance = ("kappa", f.kappa) if two_coders else ("alpha", f.alpha)
+    if f.prevalence is None or chance is None or not (f.percent >= HIGH_AGREEMENT and chance < LOW_KAPPA):
+        return None  # NaN compares False, so an undefined figure never gets a note
+    if f.prevalence < RARE:
+        why = "rare"
+    elif f.prevalence > 1 - RARE:
+        why = "nearly always applied"
+    else:
+        return None
+    return f"{name} is low because {subject} {why} (prevalence {f.prevalence:.3f}); see AC1/PABAK"
 
 
 def _fmt(value) -> str:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sqlite3
 import sys
 import warnings
+from pathlib import Path
 
 import click
 
@@ -31,6 +33,12 @@ def handle_errors(command):
                 return command(*args, **kwargs)
             except QualcodeError as exc:
                 raise click.ClickException(str(exc)) from exc
+            except sqlite3.Error as exc:  # outside a transaction: a damaged or unwritable file
+                from qualcode.store.db import plain_error
+
+                raise click.ClickException(
+                    plain_error(exc, Path(kwargs.get("project", "the project")))
+                ) from exc
             finally:
                 for warning in _unique(caught):
                     click.echo(f"warning: {warning}", err=True)
@@ -59,11 +67,13 @@ def progress_bar(length: int, label: str):
         yield bar.update
 
 
-def open_project(path):
-    """The project at ``path``; imported here so that ``qualcode --help`` loads no library."""
+def open_project(path, read_only: bool = False):
+    """The project at ``path`` (read-only for commands that only read: they never change the
+    file, and work on a copy someone cannot write); imported here so that ``qualcode --help``
+    loads no library."""
     from qualcode.project import Project
 
-    return Project.open(path)
+    return Project.open(path, read_only=read_only)
 
 
 # -o FILE for commands that print a table: stdout unless a file is given.

@@ -35,7 +35,7 @@ def codebook_load(project, path):
 @handle_errors
 def codebook_show(project, details):
     """Print the codebook as a tree."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         book = proj.codebook()
     if not book.codes:
         raise click.ClickException(NO_CODEBOOK)
@@ -61,7 +61,7 @@ def _echo_tree(book, parent: str | None, depth: int, details: bool) -> None:
 @handle_errors
 def codebook_export(project, path):
     """Write the codebook to PATH (.yaml, .csv or .qdc)."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         proj.export_codebook(path)
     click.echo(f"wrote {path}")
 

@@ -69,7 +69,7 @@ def codings_import(project, csv_path, coder, add_missing_codes):
 @handle_errors
 def codings_export(project, path, coder):
     """Write codings as CSV: source,start,end,code,coder."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         count = proj.export_codings(path, coder)
     click.echo(f"wrote {count} codings to {path}")
 
@@ -86,7 +86,7 @@ def suggestions():
 @handle_errors
 def suggestions_export(project, path, run_id):
     """Write suggestions as CSV: source,start,end,code,score,suggester,rationale."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         count = proj.export_suggestions(path, run_id)
     click.echo(f"wrote {count} suggestions to {path}")
 
@@ -109,7 +109,7 @@ def suggestions_export(project, path, run_id):
 @handle_errors
 def evaluate(project, coder, split, seed, suggester, min_score, csv_path):
     """Score the suggestions against a coder's codings on held-out sources (with a keyword baseline)."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         result = proj.evaluate(coder, split, seed, suggester, min_score)
     click.echo(result.to_text())
     if csv_path:
@@ -134,8 +134,16 @@ def evaluate(project, coder, split, seed, suggester, min_score, csv_path):
     type=click.FloatRange(0, 1),
     help="Accept every pending suggestion scoring at least this, then stop.",
 )
+@click.option(
+    "--learn-from",
+    type=click.Choice(["coder", "all"]),
+    default="coder",
+    show_default=True,
+    help="Retrain on this coder's decisions only (independent coders) or on everyone's.",
+)
+@click.option("--withdrawn", is_flag=True, help="Review the suggestions retraining withdrew from your queue.")
 @handle_errors
-def review(project, coder, code, source, order, batch, accept_above):
+def review(project, coder, code, source, order, batch, accept_above, learn_from, withdrawn):
     """Review suggestions one at a time: a accept, r reject, s skip, e edit, u undo, q quit.
 
     Every decision is stored at once; run the same command again to go on.
@@ -145,7 +153,7 @@ def review(project, coder, code, source, order, batch, accept_above):
             count = proj.reviewer(coder).accept_above(accept_above, code)
             click.echo(f"accepted {count} suggestions scoring >= {accept_above} for {coder}")
             return
-        review_loop(proj, coder, code, source, order, batch)
+        review_loop(proj, coder, code, source, order, batch, learn_from, withdrawn)
 
 
 @click.command()
@@ -224,7 +232,7 @@ def units_import(project, csv_path, id_column, text_column, coders, separator, a
 @handle_errors
 def next_(project, coder, limit):
     """List the uncoded segments worth coding next (active learning: most informative first)."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         ranked = proj.most_informative(coder, limit)
     for segment, score in ranked:
         click.echo(f"{score:.2f}  {segment.source}  {segment.text[:100]}")

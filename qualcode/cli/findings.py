@@ -29,7 +29,7 @@ from qualcode.cli._util import (
 @handle_errors
 def agree(project, coders, unit, fmt, output):
     """Intercoder agreement: percent agreement, Cohen's kappa, Krippendorff's alpha, disagreements."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         report = proj.agreement(names_of(coders), unit)
     output.write(
         {"text": report.to_text, "csv": report.to_csv, "json": report.to_json}[fmt]()
@@ -68,7 +68,7 @@ def mechanisms():
 @handle_errors
 def mechanisms_cooccurrence(project, scope, window, normalised, include_unreviewed):
     """Code co-occurrence as a CSV matrix."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         result = proj.cooccurrence(scope, window, include_of(include_unreviewed))
     click.echo(f"# {result.included}")
     click.echo((result.jaccard if normalised else result.counts).to_csv(), nl=False)
@@ -82,7 +82,7 @@ def mechanisms_cooccurrence(project, scope, window, normalised, include_unreview
 @handle_errors
 def mechanisms_cmo(project, scope, top, include_unreviewed):
     """Context-mechanism-outcome configurations with their support per case."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         found = proj.cmo_configurations(scope, include_of(include_unreviewed))
     click.echo(f"# {found.included}")
     for item in list(found)[:top]:
@@ -98,7 +98,7 @@ def mechanisms_cmo(project, scope, top, include_unreviewed):
 @handle_errors
 def mechanisms_evidence(project, kinds, include_unreviewed):
     """Evidence per mechanism and bottleneck: counts, groups, quotes, counter-evidence."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         tables = proj.evidence_tables(
             tuple(k.strip() for k in kinds.split(",")), include_of(include_unreviewed)
         )

@@ -64,17 +64,29 @@ def run(study, force):
     "--participants", type=click.Path(dir_okay=False), help="CSV: speaker,case,role[,source],attributes..."
 )
 @click.option("--replace", is_flag=True, help="Replace sources whose file has changed since the last import.")
+@click.option(
+    "--allow-external-sources",
+    is_flag=True,
+    help="Let a .qdpx read source texts it names by path, from files in the archive's own folder only.",
+)
 @handle_errors
-def import_(project, paths, participants, replace):
+def import_(project, paths, participants, replace, allow_external_sources):
     """Import transcripts (files or folders) into PROJECT.
 
-    Formats: .txt .md .docx .odt .vtt .srt and turn CSVs (speaker,text[,time]). Nothing is
-    stored unless every file can be read.
+    Formats: .txt .md .docx .odt .vtt .srt and turn CSVs (speaker,text[,time]), and REFI-QDA
+    projects (.qdpx). Nothing is stored unless every file can be read. A .qdpx is read from
+    its own files only, unless --allow-external-sources.
     """
     with open_project(project) as proj:
         total = proj.count_importable(list(paths), participants)
         with progress_bar(total, "importing") as advance:
-            report = proj.import_transcripts(list(paths), participants, replace, progress=advance)
+            report = proj.import_transcripts(
+                list(paths),
+                participants,
+                replace,
+                progress=advance,
+                allow_external_sources=allow_external_sources,
+            )
     _echo_import(report)
 
 
@@ -132,11 +144,22 @@ def segment(project, unit, window, stride, language, model, include_interviewer)
 
 @click.command()
 @project_argument
+@click.argument("copy", type=click.Path(dir_okay=False))
+@handle_errors
+def backup(project, copy):
+    """Copy PROJECT to COPY safely, even while other commands use it (SQLite's backup)."""
+    with open_project(project, read_only=True) as proj:
+        proj.backup(copy)
+    click.echo(f"copied {project} to {copy}")
+
+
+@click.command()
+@project_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @handle_errors
 def status(project, as_json):
     """Summarise what PROJECT holds."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         info = proj.status()
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
@@ -163,6 +186,12 @@ def _echo_status(info: dict) -> None:
         click.echo(
             f"  - {src['name']} [{src['format']}] {src['turns']} turns: {src['speakers'] or 'no speakers'}"
         )
+    if info["unsaved_bytes"]:
+        click.echo(
+            f"  note: {info['path']}-wal holds {info['unsaved_bytes']} bytes not yet in the project file "
+            "(a qualcode command is running, or one stopped early); copy the project with: "
+            "qualcode backup PROJECT COPY"
+        )
 
 
 @click.command()
@@ -174,7 +203,7 @@ def _echo_status(info: dict) -> None:
 def segments(project, unit, fmt, output):
     """List segments as CSV or JSON lines: source,unit,start,end,speaker,role,text."""
     columns = ("source", "unit", "start", "end", "speaker", "role", "text")
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         rows = proj.segments(unit)
         if fmt == "csv":
             writer = csv.writer(output, lineterminator="\n")
@@ -187,4 +216,4 @@ def segments(project, unit, fmt, output):
 
 
 # What qualcode.cli registers on the ``qualcode`` group.
-COMMANDS = (init, run, import_, participants, segment, status, segments)
+COMMANDS = (init, run, import_, participants, segment, status, segments, backup)

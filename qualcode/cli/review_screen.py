@@ -17,11 +17,23 @@ from qualcode.errors import NO_SUGGESTIONS, QualcodeError
 KEYS = "[a]ccept  [r]eject  [s]kip  [e]dit  [u]ndo  [q]uit"
 
 
-def review_loop(project, coder: str, code: str | None, source: str | None, order: str, batch: int) -> None:
-    """Review ``coder``'s pending suggestions until they are done or q is pressed."""
-    session = ReviewSession(project, coder, code, source, order, retrain_every=batch)
+def review_loop(
+    project, coder: str, code: str | None, source: str | None, order: str, batch: int,
+    learn_from: str = "coder", withdrawn: bool = False,
+) -> None:  # fmt: skip
+    """Review ``coder``'s pending (or withdrawn) suggestions until they are done or q is pressed."""
+    session = ReviewSession(
+        project, coder, code, source, order, retrain_every=batch, learn_from=learn_from, withdrawn=withdrawn,
+        notify=click.echo,
+    )  # fmt: skip
     if session.current is None:
-        click.echo(NO_SUGGESTIONS)
+        counts = session.counts()
+        if withdrawn or not counts["withdrawn"]:
+            click.echo(NO_SUGGESTIONS if not counts["decided"] else f"nothing left to review for {coder}")
+        else:
+            click.echo(
+                f"nothing pending; {counts['withdrawn']} withdrawn by retraining (review them: --withdrawn)"
+            )
         return
     while session.current is not None:
         _show(session.current, session.context(), session.progress())
@@ -30,8 +42,11 @@ def review_loop(project, coder: str, code: str | None, source: str | None, order
         if key == "q":
             break
         _press(session, key)
-    done, total = session.progress()
-    click.echo(f"stopped: {done} of {total} suggestions decided by {coder}; run the same command to go on")
+    counts = session.counts()
+    click.echo(
+        f"stopped: {counts['decided']} of {sum(counts.values())} suggestions decided by {coder} "
+        f"({counts['pending']} pending, {counts['withdrawn']} withdrawn by retraining); run the same command to go on"
+    )
 
 
 def _press(session: ReviewSession, key: str) -> None:
@@ -54,7 +69,8 @@ def _press(session: ReviewSession, key: str) -> None:
 def _echo_retrained(report) -> None:
     if report is not None:
         click.echo(
-            f"retrained on your decisions: {report.suggestions} suggestions now ({report.codes_learned} codes learned)"
+            f"retrained on your decisions: {report.new} new, {report.withdrawn} withdrawn; "
+            f"{report.suggestions} suggestions now ({report.codes_learned} codes learned)"
         )
 
 

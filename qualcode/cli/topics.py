@@ -88,7 +88,7 @@ def run_(project, mode, n_topics, seed, embedder, model, unit):
 @handle_errors
 def show(project, run_id, examples):
     """Show the topics of a run: size, label, top words, spread by role, examples."""
-    with open_project(project) as proj:
+    with open_project(project, read_only=True) as proj:
         rows = proj.topic_overview(run_id)
     _echo_table(rows, examples=examples)
 

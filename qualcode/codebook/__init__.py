@@ -40,17 +40,20 @@ def read_codebook(path: str | Path) -> Codebook:
 
 
 def write_codebook(codebook: Codebook, path: str | Path) -> None:
+    """Write ``codebook`` in the format of the file's extension. The file is written beside
+    ``path`` and moved into place when complete, so a failed write leaves the old file as it was."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        from qualcode.codebook.yamlfile import write_yaml
+    if suffix in (".yaml", ".yml", ".csv"):
+        from qualcode.files import atomic_path
 
-        write_yaml(codebook, path)
-    elif suffix == ".csv":
-        from qualcode.codebook.csvfile import write_csv
-
-        write_csv(codebook, path)
-    elif suffix == ".qdc":
+        if suffix == ".csv":
+            from qualcode.codebook.csvfile import write_csv as writer
+        else:
+            from qualcode.codebook.yamlfile import write_yaml as writer
+        with atomic_path(path) as temporary:
+            writer(codebook, temporary)
+    elif suffix == ".qdc":  # write_qdc writes atomically itself
         from qualcode.refi.codebook import write_qdc
 
         write_qdc(codebook, path)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook.model import Code
 from qualcode.errors import InputError
+from qualcode.files import csv_safe, csv_unsafe, write_text_atomically
 from qualcode.ingest.csvtable import read_table
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
@@ -35,7 +37,7 @@ def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: b
     rows, unknown_codes = [], []
     for record in reader:
         line = reader.line_num
-        name = (record["source"] or "").strip()
+        name = csv_unsafe((record["source"] or "").strip())
         if name not in sources:
             known = ", ".join(sorted(sources)[:5]) + (" ..." if len(sources) > 5 else "")
             raise InputError(
@@ -57,8 +59,8 @@ def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: b
             raise InputError(
                 f"the text column does not match {name!r}[{start}:{end}]; check the offsets", str(path), line
             )
-        code = (record["code"] or "").strip()
-        who = coder or (record.get("coder") or "").strip()
+        code = csv_unsafe((record["code"] or "").strip())
+        who = coder or csv_unsafe((record.get("coder") or "").strip())
         if not code or not who:
             raise InputError("every row needs a code and a coder", str(path), line)
         if code not in known_codes and code not in unknown_codes:
@@ -86,11 +88,15 @@ def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: b
 
 
 def export_codings(db, path: str | Path, coder: str | None = None) -> int:
+    """Write the current codings (of ``coder``, or everyone's) as a codings CSV; returns how
+    many. Text that a spreadsheet would run as a formula gets a leading ``'`` (csv_safe), and
+    the file is moved into place only when complete."""
     rows = coding_store.codings_table(db.connection, coder)
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("source", "start", "end", "code", "coder"))
-        writer.writerows((r["source"], r["start"], r["end"], r["code"], r["coder"]) for r in rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("source", "start", "end", "code", "coder"))
+    writer.writerows(map(csv_safe, (r["source"], r["start"], r["end"], r["code"], r["coder"])) for r in rows)
+    write_text_atomically(path, out.getvalue())
     return len(rows)
 
 

@@ -8,6 +8,8 @@ machine step can never overwrite a person's decision. Each coder's codings are t
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
 from dataclasses import dataclass
 
@@ -37,6 +39,25 @@ class Pending:
     text: str
     speaker: str | None
     role: str | None
+    withdrawn: bool = False  # taken out of the queue by retraining (see ``new_score``)
+    new_score: float | None = None
+
+
+def _pending(row, withdrawn: bool = False) -> Pending:
+    return Pending(
+        row["id"], row["source"], row["start"], row["end"], row["segment_id"], row["code"], row["score"],
+        row["rationale"], row["text"], row["speaker"], row["role"], withdrawn,
+        row["new_score"] if withdrawn else None,
+    )  # fmt: skip
+
+
+def _known_or_close(name: str, known, what: str, hint: str) -> None:
+    """Nothing when ``name`` is known; else an error naming the closest known names."""
+    if name in known:
+        return
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    also = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else f" ({hint})"
+    raise InputError(f"no {what} named {name!r} in the project{also}")
 
 
 class Reviewer:
@@ -55,13 +76,13 @@ class Reviewer:
     def pending(
         self, code: str | None = None, source: str | None = None, order: str = "score"
     ) -> list[Pending]:
-        """The latest suggestion run's suggestions this coder has not decided on."""
+        """This coder's queue: the suggestions of the latest run made for them (or for
+        everyone) that they have not decided on. Unknown code or source names are errors."""
         if order not in ORDERS:
             raise InputError(f"unknown order {order!r}; choose one of {', '.join(ORDERS)}")
+        self._check_filter(code, source)
         rows = [
-            Pending(r["id"], r["source"], r["start"], r["end"], r["segment_id"], r["code"], r["score"],
-                    r["rationale"], r["text"], r["speaker"], r["role"])
-            for r in suggestion_store.pending_suggestions(self._db.connection, self.coder)
+            _pending(r) for r in suggestion_store.pending_suggestions(self._db.connection, self.coder)
             if (code is None or r["code"] == code) and (source is None or r["source"] == source)
         ]  # fmt: skip
         if order == "source":
@@ -73,9 +94,42 @@ class Reviewer:
             rows = least_certain_first(self._db, self.coder, rows)
         return rows
 
-    def progress(self) -> tuple[int, int]:
-        """(suggestions decided by this coder, suggestions) in the latest run."""
-        return suggestion_store.decided_in_latest_run(self._db.connection, self.coder)
+    def withdrawn(self, code: str | None = None, source: str | None = None) -> list[Pending]:
+        """Suggestions that were in this coder's queue until retraining scored them below the
+        threshold (``new_score``); still decidable, and counted in the progress."""
+        self._check_filter(code, source)
+        return [
+            _pending(r, withdrawn=True)
+            for r in suggestion_store.withdrawn_suggestions(self._db.connection, self.coder)
+            if (code is None or r["code"] == code) and (source is None or r["source"] == source)
+        ]
+
+    def counts(self, code: str | None = None, source: str | None = None) -> dict[str, int]:
+        """How far this coder is, over every run: decided, pending and withdrawn suggestions
+        (of one code and/or source)."""
+        self._check_filter(code, source)
+        decided = [
+            r for r in suggestion_store.decided_suggestions(self._db.connection, self.coder)
+            if (code is None or r["code"] == code) and (source is None or r["source"] == source)
+        ]  # fmt: skip
+        return {
+            "decided": len(decided),
+            "pending": len(self.pending(code, source)),
+            "withdrawn": len(self.withdrawn(code, source)),
+        }
+
+    def progress(self, code: str | None = None, source: str | None = None) -> tuple[int, int]:
+        """(decided, decided + pending + withdrawn) for this coder: one figure that survives
+        retraining and new sessions."""
+        counts = self.counts(code, source)
+        return counts["decided"], sum(counts.values())
+
+    def _check_filter(self, code: str | None, source: str | None) -> None:
+        conn = self._db.connection
+        if code is not None:
+            _known_or_close(code, code_store.code_ids(conn), "code", "qualcode codebook show lists them")
+        if source is not None:
+            _known_or_close(source, source_store.source_lengths(conn), "source", "qualcode status lists them")
 
     def context(self, item: Pending) -> dict:
         """The text around a suggestion and the code's definition, for a reviewer's screen."""
@@ -96,7 +150,7 @@ class Reviewer:
 
     def accept(self, suggestion_id: int, note: str = "") -> int:
         """Make the suggestion this coder's coding. Returns the decision's id."""
-        with self._db.transaction() as conn:
+        with self._deciding() as conn:
             found = self._undecided(conn, suggestion_id)
             coding = coding_store.insert_coding(
                 conn, found["source_id"], found["start"], found["end"], found["code_id"], self.coder,
@@ -108,7 +162,7 @@ class Reviewer:
 
     def reject(self, suggestion_id: int, note: str = "") -> int:
         """Turn the suggestion down; it becomes a negative example for learning."""
-        with self._db.transaction() as conn:
+        with self._deciding() as conn:
             self._undecided(conn, suggestion_id)
             return decision_store.insert_decision(conn, self.coder, "reject", suggestion_id, note=note)
 
@@ -125,7 +179,7 @@ class Reviewer:
         coder's codings; the edited original stays in the log."""
         if (suggestion_id is None) == (coding_id is None):
             raise InputError("edit needs either a suggestion or a coding")
-        with self._db.transaction() as conn:
+        with self._deciding() as conn:
             if suggestion_id is not None:
                 original = self._undecided(conn, suggestion_id)
             else:
@@ -143,7 +197,7 @@ class Reviewer:
 
     def add(self, source: str, start: int, end: int, code: str, note: str = "") -> int:
         """Code a span by hand. Returns the new coding's id."""
-        with self._db.transaction() as conn:
+        with self._deciding() as conn:
             source_id = source_store.source_id(conn, source)
             if source_id is None:
                 raise InputError(f"no source named {source!r} in the project")
@@ -156,13 +210,13 @@ class Reviewer:
 
     def remove(self, coding_id: int, note: str = "") -> int:
         """Withdraw one of this coder's codings (it stays in the log; undo brings it back)."""
-        with self._db.transaction() as conn:
+        with self._deciding() as conn:
             self._own_coding(conn, coding_id)
             return decision_store.insert_decision(conn, self.coder, "remove", coding_id=coding_id, note=note)
 
     def undo(self) -> dict | None:
         """Undo this coder's latest standing decision; returns it (None when there is none)."""
-        with self._db.transaction() as conn:
+        with self._deciding() as conn:
             last = decision_store.last_standing_decision(conn, self.coder)
             if last is None:
                 return None
@@ -173,10 +227,19 @@ class Reviewer:
         """Accept every pending suggestion scoring at least ``min_score`` (of one code, or all),
         in one transaction. Returns how many."""
         chosen = [p for p in self.pending(code=code) if p.score >= min_score]
-        with self._db.transaction():
+        with self._deciding():
             for item in chosen:
                 self.accept(item.id, note=f"batch: score >= {min_score}")
         return len(chosen)
+
+    @contextlib.contextmanager
+    def _deciding(self):
+        """One decision's transaction; afterwards the write-ahead log is copied into the
+        project file, so a copy of the file alone holds every decision made so far."""
+        with self._db.transaction() as conn:
+            yield conn
+        if not self._db.connection.in_transaction:
+            self._db.checkpoint()
 
     # -- checks -------------------------------------------------------------------------------
 

@@ -18,9 +18,13 @@ class ReviewSession:
 
     ``code`` and ``source`` narrow the queue, ``order`` sorts it (``score``, ``source`` or
     ``active``; see :meth:`Reviewer.pending <qualcode.coding.review.Reviewer.pending>`).
-    With ``retrain_every=N`` the suggestions are made again after every N decisions, when the
-    latest suggester learns from decisions (``defaults.LEARNING_SUGGESTERS``), and the queue is
-    reloaded from the new run; ``None`` never retrains.
+    With ``retrain_every=N`` the coder's suggester is retrained after every N decisions, when
+    it learns from decisions (``defaults.LEARNING_SUGGESTERS``): only its learned part is
+    refitted, on this coder's decisions (``learn_from="coder"``; ``"all"`` for everyone's), and
+    the queue is reloaded from the new run; suggestions it no longer makes are kept as
+    withdrawn (see ``Reviewer.withdrawn``). ``None`` never retrains. ``withdrawn=True``
+    reviews the withdrawn suggestions instead of the queue. ``notify``, if given, is called
+    with a line to show before a retrain starts.
 
     The session never prints: decisions return what retraining did (or None), :meth:`undo`
     returns the undone decision, and :attr:`current` is None when nothing is left.
@@ -34,11 +38,16 @@ class ReviewSession:
         source: str | None = None,
         order: str = "score",
         retrain_every: int | None = None,
+        learn_from: str = "coder",
+        withdrawn: bool = False,
+        notify=None,
     ):
         self.project = project
         self.reviewer = project.reviewer(coder)
         self.code, self.source, self.order = code, source, order
         self.retrain_every = retrain_every
+        self.learn_from, self.show_withdrawn, self.notify = learn_from, withdrawn, notify
+        self._model = None  # the coder's suggester, fitted at the first retrain and kept
         self._queue: list = []  # pending suggestions still to show; the current one first
         self._history: list = []  # suggestions decided in this session, latest last (for undo)
         self._since_training = 0
@@ -62,12 +71,19 @@ class ReviewSession:
         return tuple(self._queue)
 
     def reload(self) -> None:
-        """Read this coder's pending suggestions from the project again."""
-        self._queue = self.reviewer.pending(self.code, self.source, self.order)
+        """Read this coder's pending (or withdrawn) suggestions from the project again."""
+        if self.show_withdrawn:
+            self._queue = self.reviewer.withdrawn(self.code, self.source)
+        else:
+            self._queue = self.reviewer.pending(self.code, self.source, self.order)
 
     def progress(self) -> tuple[int, int]:
-        """(suggestions decided by this coder, suggestions) in the latest run."""
-        return self.reviewer.progress()
+        """(decided, decided + pending + withdrawn) for this coder and the session's filter."""
+        return self.reviewer.progress(self.code, self.source)
+
+    def counts(self) -> dict[str, int]:
+        """Decided, pending and withdrawn suggestions for this coder and the session's filter."""
+        return self.reviewer.counts(self.code, self.source)
 
     def context(self, item=None) -> dict:
         """The text around a suggestion (the current one by default) and its code's definition."""
@@ -136,7 +152,11 @@ class ReviewSession:
         # Retrain only when there is something left to review with the better suggestions.
         if not (self.learning and self._since_training >= self.retrain_every and self._queue):
             return None
-        report = self.project.suggest_again()
+        if self.notify:
+            self.notify(f"retraining on {self._since_training} decisions…")
+        if self._model is None:
+            self._model = self.project.coder_model(self.coder, self.learn_from)
+        report = self._model.retrain()
         self._since_training = 0
-        self.reload()  # the new run's suggestions replace the old ones
+        self.reload()  # the coder's new run is their queue now; what it dropped is withdrawn
         return report

@@ -5,6 +5,10 @@ Plots: codings per code and participant group, the co-occurrence heat map (segme
 turns without segments), and the topic overview when the project has a topic run. They are
 drawn with matplotlib's Agg backend, without metadata, so the same project draws the same
 bytes.
+
+Text from the project is escaped in both: ``<``, ``>`` and ``&`` become entities, so a code,
+quote or name holding HTML shows as text and never runs in a browser or Markdown viewer.
+Every file is written beside its target and moved into place when complete.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from qualcode.export.findings import Findings, collect
 from qualcode.export.tables import framework_rows, tables
+from qualcode.files import write_bytes_atomically, write_text_atomically
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222;line-height:1.4}
@@ -30,13 +35,19 @@ img{max-width:100%} h2{border-bottom:2px solid #ddd;padding-bottom:0.2em}
 
 
 def plots(f: Findings) -> dict[str, bytes]:
-    """Name -> PNG bytes: frequencies, cooccurrence and (with a topic run) topics."""
+    """Name -> PNG bytes: frequencies, cooccurrence and (with a topic run) topics. Labels are
+    drawn as plain text: a ``$`` in a code name is not read as mathtext (which can fail)."""
     import matplotlib
 
     matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "qualcode"
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _plots(f)
+
+
+def _plots(f: Findings) -> dict[str, bytes]:
     import matplotlib.pyplot as plt
 
-    matplotlib.rcParams["svg.hashsalt"] = "qualcode"
     out = {}
     freq = f.frequencies
     if len(freq):
@@ -177,8 +188,7 @@ def export_html(db, path, include: str = "reviewed") -> Path:
         if rows:
             parts.append(_html_table(rows))
     parts.append("</body></html>\n")
-    Path(path).write_text("\n".join(parts), encoding="utf-8")
-    return Path(path)
+    return write_text_atomically(path, "\n".join(parts))
 
 
 def _html_table(rows: list[tuple]) -> str:
@@ -202,25 +212,26 @@ def export_markdown(db, path, include: str = "reviewed", plots_beside: bool = Tr
     path = Path(path)
     f = collect(db, include)
     images = plots(f) if plots_beside else {}
-    lines = ["# Findings", "", f"_{f.about[0][1]}_", ""]
+    lines = ["# Findings", "", f"_{_md(f.about[0][1])}_", ""]
     for title, note, rows, plot in _sections(f):
-        lines += [f"## {title}", ""]
+        lines += [f"## {_md(title)}", ""]
         if note:
             lines += [_md(note), ""]
         if plot and plot in images:
             name = f"{path.stem}-{plot}.png"
-            (path.parent / name).write_bytes(images[plot])
-            lines += [f"![{title}]({name})", ""]
+            write_bytes_atomically(path.parent / name, images[plot])
+            lines += [f"![{_md(title)}]({name})", ""]
         elif plot and not plots_beside:
             lines += ["_(plot left out)_", ""]
         if rows:
             lines += [_md_row(rows[0]), "|" + "---|" * len(rows[0]), *(_md_row(r) for r in rows[1:]), ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return write_text_atomically(path, "\n".join(lines))
 
 
 def _md(text) -> str:
-    return str(text).replace("\n", " ").replace("|", "\\|")
+    """Text for one line of Markdown: HTML escaped (``<``, ``>``, ``&`` as entities, so no tag
+    from the project is live in a viewer), on one line, with table pipes escaped."""
+    return html.escape(str(text), quote=False).replace("\n", " ").replace("|", "\\|")
 
 
 def _md_row(row) -> str:

@@ -4,6 +4,11 @@ Both show the :class:`~qualcode.export.findings.Findings` that
 :func:`~qualcode.export.findings.collect` computes from one snapshot of the project. The
 same project gives the same bytes: rows are ordered, and the workbook is dated by the data,
 not by the clock.
+
+Text from the project is never a formula: a CSV cell that begins like one gets a leading
+``'`` (:func:`qualcode.files.csv_safe`), and every text in the workbook is a string cell,
+without the control characters XML forbids. Each file is written beside its target and moved
+into place when complete, so a failed export leaves the earlier file as it was.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from qualcode.analysis.evidence import EvidenceTable
 from qualcode.analysis.mechanisms import Cooccurrence, FrameworkMatrix
 from qualcode.errors import InputError
 from qualcode.export.findings import Findings, collect
+from qualcode.files import csv_safe, write_bytes_atomically, write_text_atomically
 
 _EVIDENCE_HEADER = (
     "code", "kind", "definition", "segments", "interviews", "codings", "unreviewed", "cases_per_group",
@@ -63,7 +69,7 @@ def tables(f: Findings) -> dict[str, list[tuple]]:
         ],  # fmt: skip
     }
     if f.agreement is not None:
-        out["agreement"] = list(csv.reader(io.StringIO(f.agreement.to_csv())))
+        out["agreement"] = list(csv.reader(io.StringIO(f.agreement.to_csv(spreadsheet_safe=False))))
     return out
 
 
@@ -122,10 +128,9 @@ def export_csv(db, folder, include: str = "reviewed") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, rows in tables(collect(db, include)).items():
-        path = folder / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, lineterminator="\n").writerows(rows)
-        written.append(path)
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(map(csv_safe, row) for row in rows)
+        written.append(write_text_atomically(folder / f"{name}.csv", text.getvalue()))
     return written
 
 
@@ -151,8 +156,9 @@ def export_xlsx(db, path, include: str = "reviewed") -> Path:
 
     def sheet(title: str, data: list[tuple]):
         ws = book.create_sheet(title)
-        for row in data:
-            ws.append(list(row))
+        for r, row in enumerate(data, start=1):
+            for column, value in enumerate(row, start=1):
+                _put(ws.cell(row=r, column=column), value)
         for cell in ws[1] if data else ():
             cell.font = bold
         ws.freeze_panes = "A2"
@@ -179,8 +185,21 @@ def export_xlsx(db, path, include: str = "reviewed") -> Path:
     book.properties.created = book.properties.modified = stamp
     buffer = io.BytesIO()
     book.save(buffer)
-    Path(path).write_bytes(_fixed_zip(buffer.getvalue(), stamp))
-    return Path(path)
+    return write_bytes_atomically(path, _fixed_zip(buffer.getvalue(), stamp))
+
+
+# Characters XML 1.0 does not allow in a document (openpyxl refuses to write them).
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _put(cell, value) -> None:
+    """Put ``value`` in a workbook cell: text always as a string cell (never a formula or an
+    error, whatever it begins with) without the characters XML forbids; numbers as numbers."""
+    if isinstance(value, str):
+        cell.value = _XML_FORBIDDEN.sub("", value)
+        cell.data_type = "s"
+    elif value is not None:
+        cell.value = value
 
 
 def _evidence_block(ws, t: EvidenceTable, bold, wrap) -> None:
@@ -202,7 +221,8 @@ def _evidence_block(ws, t: EvidenceTable, bold, wrap) -> None:
     ]  # fmt: skip
     for offset, line in enumerate(lines):
         for column, value in enumerate(line, start=1):
-            cell = ws.cell(row=start + offset, column=column, value=value)
+            cell = ws.cell(row=start + offset, column=column)
+            _put(cell, value)
             cell.alignment = wrap
     ws.cell(row=start, column=1).font = bold
 

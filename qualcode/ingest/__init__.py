@@ -7,6 +7,7 @@ from pathlib import Path
 from qualcode.errors import InputError
 from qualcode.ingest.csvturns import looks_like_turns_csv, read_turns_csv
 from qualcode.ingest.decode import decode
+from qualcode.ingest.limits import check_characters, check_file_size
 from qualcode.ingest.model import Transcript, Turn
 from qualcode.ingest.office import read_docx, read_odt
 from qualcode.ingest.plaintext import parse_turns
@@ -15,10 +16,15 @@ from qualcode.ingest.subtitles import read_srt, read_vtt
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".odt", ".vtt", ".srt", ".csv")
 
 __all__ = ["SUPPORTED_SUFFIXES", "Transcript", "Turn", "read_transcript", "is_turns_csv"]
+_ZIPPED = (".docx", ".odt")  # their size on disk says little about the text inside
 
 
 def read_transcript(path: str | Path, known_speakers: set[str] = frozenset()) -> Transcript:
-    """Read one transcript file; ``known_speakers`` are labels to trust as speakers."""
+    """Read one transcript file; ``known_speakers`` are labels to trust as speakers.
+
+    A file past the limits of :mod:`qualcode.ingest.limits` (characters, turns) is refused
+    with an :class:`InputError`, before the reader builds more than the limit allows.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -28,30 +34,43 @@ def read_transcript(path: str | Path, known_speakers: set[str] = frozenset()) ->
             str(path),
         )
     try:
+        if suffix not in _ZIPPED:
+            check_file_size(path.stat().st_size, str(path))
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", str(path)) from exc
     if not data.strip():
         raise InputError("the file is empty; nothing to import", str(path))
-    if suffix == ".docx":
-        transcript = read_docx(data, str(path), known_speakers)
-    elif suffix == ".odt":
-        transcript = read_odt(data, str(path), known_speakers)
-    else:
-        text, encoding, warnings = decode(data, str(path))
-        if not text.strip():
-            raise InputError("the file contains only white space; nothing to import", str(path))
-        if suffix == ".vtt":
-            transcript = read_vtt(text, str(path), known_speakers)
-        elif suffix == ".srt":
-            transcript = read_srt(text, str(path), known_speakers)
-        elif suffix == ".csv":
-            transcript = read_turns_csv(text, str(path))
-        else:
-            transcript = parse_turns(text, suffix.lstrip("."), known_speakers)
-        transcript.metadata["encoding"] = encoding
-        transcript.warnings[:0] = warnings
+    try:
+        transcript = _read(data, suffix, str(path), known_speakers)
+    except InputError as exc:
+        if exc.path is not None:
+            raise
+        raise InputError(str(exc), str(path), exc.line) from exc  # a reader that knew no path
+    check_characters(len(transcript.text), str(path))
     transcript.warnings = [w if w.startswith(str(path)) else f"{path}: {w}" for w in transcript.warnings]
+    return transcript
+
+
+def _read(data: bytes, suffix: str, path: str, known_speakers: set[str]) -> Transcript:
+    if suffix == ".docx":
+        return read_docx(data, path, known_speakers)
+    if suffix == ".odt":
+        return read_odt(data, path, known_speakers)
+    text, encoding, warnings = decode(data, path)
+    if not text.strip():
+        raise InputError("the file contains only white space; nothing to import", path)
+    check_characters(len(text), path)
+    if suffix == ".vtt":
+        transcript = read_vtt(text, path, known_speakers)
+    elif suffix == ".srt":
+        transcript = read_srt(text, path, known_speakers)
+    elif suffix == ".csv":
+        transcript = read_turns_csv(text, path)
+    else:
+        transcript = parse_turns(text, suffix.lstrip("."), known_speakers, path)
+    transcript.metadata["encoding"] = encoding
+    transcript.warnings[:0] = warnings
     return transcript
 
 

@@ -13,7 +13,10 @@ REQUIRED = ("speaker", "text")
 
 def read_turns_csv(text: str, path: str) -> Transcript:
     reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    try:
+        columns = [c.strip().lower() for c in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise InputError(f"cannot read the header row ({exc})", path, line=1) from None
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise InputError(
@@ -23,8 +26,8 @@ def read_turns_csv(text: str, path: str) -> Transcript:
             line=1,
         )
     reader.fieldnames = columns
-    builder = TextBuilder()
-    for row in reader:
+    builder = TextBuilder(path)
+    for row in _rows(reader, path):
         if None in row:
             raise InputError("this row has more fields than the header", path, reader.line_num)
         time = None
@@ -41,6 +44,19 @@ def read_turns_csv(text: str, path: str) -> Transcript:
     return Transcript(text=builder.text(), turns=builder.turns, format="csv")
 
 
+def _rows(reader: csv.DictReader, path: str):
+    """The reader's rows; a row the csv module cannot read is an error naming its line."""
+    try:
+        yield from reader
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit (131,072 characters)
+        raise InputError(
+            f"cannot read this row ({exc}); check the quotes around its texts", path, reader.reader.line_num
+        ) from None
+
+
 def looks_like_turns_csv(text: str) -> bool:
-    first = next(csv.reader(io.StringIO(text)), [])
+    try:
+        first = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        return True  # let the import report the real problem
     return all(c in [f.strip().lower() for f in first] for c in REQUIRED)

@@ -34,28 +34,34 @@ def import_transcripts(
     db, paths, participants=None, replace=False, progress: Progress | None = None, report=None
 ) -> ImportReport:
     """Import transcript files and folders (and a participants CSV) in one transaction:
-    if any file cannot be read, nothing is stored. See ``Project.import_transcripts``."""
+    if any file cannot be read, nothing is stored. See ``Project.import_transcripts``.
+    Files are read before the write starts, so the project is locked only briefly."""
     report = report or ImportReport()
     if not paths:
         return report
     files = collect_files(paths, participants, report)
     declared = read_participants(participants) if participants else None
+    # Read and parse every file before taking the write lock, so that other commands (a coder
+    # reviewing) wait only for the short write at the end, not for the parsing.
+    known = (
+        {row.speaker for row in declared.rows} if declared else case_store.participant_labels(db.connection)
+    )
+    transcripts = []
+    for path in files:
+        transcripts.append((path, read_transcript(path, known)))
+        if progress:
+            progress(1)
     with db.transaction() as conn:
         if declared:
             case_store.replace_participants(conn, declared)
-        known = case_store.participant_labels(conn)
-        for path in files:
-            transcript = read_transcript(path, known)
+        for path, transcript in transcripts:
             report.warnings.extend(transcript.warnings)
             store_transcript(conn, path.stem, str(path), transcript, replace, report)
-            if progress:
-                progress(1)
         report.warnings.extend(resolve_speakers(conn))
         if report.imported or report.replaced or declared:
             config = {"paths": [str(p) for p in paths], "participants": str(participants or "")}
-            run_store.record_run(
-                conn, "import", config, {"imported": report.imported, "replaced": report.replaced}
-            )
+            summary = {"imported": report.imported, "replaced": report.replaced}
+            run_store.record_run(conn, "import", config, summary)
     return report
 
 

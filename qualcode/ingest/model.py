@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qualcode.ingest.limits import check_characters, check_turns
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -64,22 +66,27 @@ class TextBuilder:
 
     Readers of structured formats (subtitles, CSV, REFI) render their turns as readable
     ``[hh:mm:ss] Speaker: text`` paragraphs, the same layout the plain-text reader parses.
+    A turn past the limits (:mod:`qualcode.ingest.limits`) is refused before it is added
+    (naming ``path`` when given).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, path: str | None = None) -> None:
         self._parts: list[str] = []
         self._length = 0
+        self._path = path
         self.turns: list[Turn] = []
 
     def add_turn(self, speaker: str | None, text: str, time: float | None = None) -> None:
         text = text.strip()
         if not text:
             return
-        if self._parts:
-            self._append("\n\n")
         prefix = f"[{format_clock(time)}] " if time is not None else ""
         if speaker:
             prefix += f"{speaker}: "
+        check_turns(len(self.turns) + 1, self._path)
+        check_characters(self._length + 2 + len(prefix) + len(text) + 1, self._path)
+        if self._parts:
+            self._append("\n\n")
         self._append(prefix)
         start = self._length
         self._append(text)

@@ -2,14 +2,21 @@
 
 Both are zip files of XML. Paragraphs become lines separated by a blank line, and the
 result is parsed for speaker turns exactly like a plain-text transcript.
+
+The document part is read with a size limit, so a zip bomb is refused, and parsed without
+expanding entities (Word and LibreOffice never declare any), so an entity bomb or an external
+entity is refused too (:mod:`qualcode.files`).
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from xml.etree import ElementTree
+from xml.parsers import expat
 
+from qualcode import files
 from qualcode.errors import InputError
 from qualcode.ingest.decode import normalise
 from qualcode.ingest.model import Transcript
@@ -37,13 +44,14 @@ def _xml_member(data: bytes, path: str, member: str, ext: str, app: str) -> Elem
     advice = f"open it in {app} and save it again as .{ext}"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            content = archive.read(member)
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError) as exc:
+            content = files.read_member(archive, member, path, files.MAX_MEMBER_BYTES)
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError, RuntimeError, zlib.error) as exc:
         raise InputError(f"not a valid .{ext} file ({exc}); {advice}", path) from exc
     try:
-        return ElementTree.fromstring(content)
-    except ElementTree.ParseError as exc:
-        raise InputError(f"the .{ext} file is damaged ({member}: {exc}); {advice}", path) from exc
+        return files.parse_xml_safely(content, path, f" ({member} inside the .{ext})", advice)[0]
+    except expat.ExpatError as exc:
+        problem = f"{expat.ErrorString(exc.code)}: line {exc.lineno}, column {exc.offset + 1}"
+        raise InputError(f"the .{ext} file is damaged ({member}: {problem}); {advice}", path) from exc
 
 
 def _docx_paragraph(paragraph: ElementTree.Element) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from qualcode.ingest import limits
+from qualcode.ingest.limits import check_characters, check_turns
 from qualcode.ingest.model import Transcript, Turn, parse_clock
 from qualcode.ingest.speakers import LabelMatch, accepted_labels, match_label
 
@@ -18,22 +20,28 @@ _LINE = re.compile(r"[^\n]*\n?")
 _LONG_PREAMBLE = 400  # characters of unassigned text before the first turn worth a warning
 
 
-def parse_turns(text: str, fmt: str, known_speakers: set[str] = frozenset()) -> Transcript:
-    lines = _lines_with_offsets(text)
-    matches = [(offset, line, match_label(line)) for offset, line in lines]
-    counts = Counter(m.label for _, _, m in matches if m)
-    strong = {m.label for _, _, m in matches if m and m.strong}
-    speakers = accepted_labels(counts, strong, set(known_speakers))
+def parse_turns(
+    text: str, fmt: str, known_speakers: set[str] = frozenset(), path: str | None = None
+) -> Transcript:
+    """The turns of a text; a text past the limits is refused (naming ``path`` if given)."""
+    check_characters(len(text), path)
+    known = set(known_speakers)
+    matches = _label_lines(text, known, path)
+    counts = Counter(m.label for _, m, _ in matches)
+    strong = {m.label for _, m, _ in matches if m.strong}
+    speakers = accepted_labels(counts, strong, known)
 
     turns: list[Turn] = []
     current: tuple[str | None, int, float | None] | None = None  # speaker, start, time
-    for offset, _line, m in matches:
-        if m and m.label in speakers:
+    for offset, m, _ in matches:
+        if m.label in speakers:
             if current:
                 turns.extend(_close(text, current, offset))
+                check_turns(len(turns), path)
             current = (m.label, offset + m.rest_offset, _time(m))
     if current:
         turns.extend(_close(text, current, len(text)))
+        check_turns(len(turns), path)
 
     warnings = []
     if not turns:
@@ -46,8 +54,32 @@ def parse_turns(text: str, fmt: str, known_speakers: set[str] = frozenset()) -> 
     return Transcript(text=text, turns=turns, format=fmt, warnings=warnings)
 
 
-def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group().rstrip("\n")) for m in _LINE.finditer(text) if m.group()]
+def _label_lines(text: str, known: set[str], path: str | None) -> list[tuple[int, LabelMatch, bool]]:
+    """(offset, label, whether speech follows on the line) for each line starting with a label.
+
+    Only label lines are kept, and a text with more turns than the limit is refused as soon
+    as that is certain: each line of an accepted speaker with speech after the label starts
+    a turn of its own, so their number is a lower bound on the turns. It is counted whenever
+    the kept lines double past the limit, so a hostile file costs no more than twice the limit.
+    """
+    found: list[tuple[int, LabelMatch, bool]] = []
+    counts: Counter[str] = Counter()
+    strong: set[str] = set()
+    next_check = limits.MAX_TURNS_PER_SOURCE + 1
+    for line in _LINE.finditer(text):
+        content = line.group().rstrip("\n")
+        m = match_label(content) if content else None
+        if m is None:
+            continue
+        found.append((line.start(), m, bool(content[m.rest_offset :].strip())))
+        counts[m.label] += 1
+        if m.strong:
+            strong.add(m.label)
+        if len(found) >= next_check:
+            speakers = accepted_labels(counts, strong, known)
+            check_turns(sum(1 for _, f, speech in found if speech and f.label in speakers), path)
+            next_check *= 2
+    return found
 
 
 def _close(text: str, current: tuple, end: int) -> list[Turn]:
@@ -71,4 +103,4 @@ def _time(m: LabelMatch) -> float | None:
 
 
 def _first_label_offset(matches: list, speakers: set[str]) -> int:
-    return next(offset for offset, _, m in matches if m and m.label in speakers)
+    return next(offset for offset, m, _ in matches if m.label in speakers)

@@ -78,7 +78,7 @@ def _build(cues: list[_Cue], fmt: str, path: str, known: set[str]) -> Transcript
     if not cues:
         raise InputError(f"no subtitle cues found; is this really .{fmt}?", path)
     _labels_from_text(cues, known)
-    builder = TextBuilder()
+    builder = TextBuilder(path)
     speaker, parts, time = None, [], None
     for cue in cues:
         if cue.speaker is not None and cue.speaker != speaker:

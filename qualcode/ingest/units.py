@@ -14,6 +14,7 @@ from qualcode.errors import InputError
 from qualcode.ingest.csvtable import read_table
 from qualcode.ingest.decode import normalise
 from qualcode.ingest.importer import ImportReport, store_transcript
+from qualcode.ingest.limits import check_characters
 from qualcode.ingest.model import TextBuilder, Transcript
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
@@ -35,6 +36,7 @@ def import_units(db, path, id_column, text_column, coders, separator, add_missin
                 f"id {name!r} appears twice (also on line {seen[name]})", str(path), reader.line_num
             )
         seen[name] = reader.line_num
+        check_characters(len(text), str(path), reader.line_num)  # each answer is a source
         codes = {
             coder: [c.strip() for c in (record[column] or "").split(separator) if c.strip()]
             for coder, column in zip(coders, columns[2:], strict=True)
@@ -47,7 +49,7 @@ def import_units(db, path, id_column, text_column, coders, separator, add_missin
             f"{len(missing)} codes are not in the codebook: {', '.join(missing)}; add them, or pass --add-missing-codes",
             str(path),
         )
-    report = ImportReport()
+    report = ImportReport(warnings=list(reader.warnings))
     with db.transaction() as conn:
         if missing:
             codebook = code_store.current_codebook(conn)
@@ -58,7 +60,7 @@ def import_units(db, path, id_column, text_column, coders, separator, add_missin
             known = code_store.code_ids(conn)
         codings = []
         for name, text, codes in rows:
-            builder = TextBuilder()
+            builder = TextBuilder(str(path))
             builder.add_turn(None, text)
             # Every coder named judged every answer: an empty cell means "no code applies".
             transcript = Transcript(

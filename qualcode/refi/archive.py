@@ -2,7 +2,13 @@
 ``project.qde`` document and the text files its sources and notes point to.
 
 A text file is named by ``internal://<name>`` (a file in the archive's ``sources/`` folder, in
-any case) or by a path, relative to the project's ``basePath`` or to the folder of the archive.
+any case) or by a path or ``file://`` URL, absolute or relative to the project's ``basePath`` or
+to the folder of the archive. Only the archive's own members are read: a .qdpx comes from
+someone else, and a path in it could name any file on this computer (``/etc/passwd``,
+``../../.ssh/id_rsa``), which would then leave inside the next export. A path is followed only
+when the import allows external sources, and then only to a file that lies inside the
+archive's own folder once resolved (symbolic links followed). Every member and file is read
+with a size limit (:mod:`qualcode.files`), so a zip bomb is refused.
 """
 
 from __future__ import annotations
@@ -10,7 +16,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
+from qualcode import files
 from qualcode.errors import InputError
 from qualcode.ingest.decode import decode
 from qualcode.refi.xml import local, parse_xml, project_member, read_bytes
@@ -40,7 +49,7 @@ def read_project(archive: zipfile.ZipFile | None, path: Path) -> tuple[ET.Elemen
     """
     where = str(path)
     member, notes = project_member(archive, where) if archive else ("", [])
-    data = archive.read(member) if archive else read_bytes(path)
+    data = files.read_member(archive, member, where, files.MAX_MEMBER_BYTES) if archive else read_bytes(path)
     root, _lines = parse_xml(data, where, f" (in {member} inside the archive)" if member else "")
     if local(root.tag) != "Project":
         raise InputError(
@@ -51,20 +60,77 @@ def read_project(archive: zipfile.ZipFile | None, path: Path) -> tuple[ET.Elemen
     return root, notes
 
 
-def read_target(archive: zipfile.ZipFile | None, target: str, base: Path) -> bytes | None:
-    """The bytes of the file ``target`` names (paths relative to ``base``); None when missing."""
-    if target.startswith("internal://"):
-        wanted = target[len("internal://") :].lower()
-        if archive is None:
+_REFUSED = (
+    "is outside the archive; skipped it (qualcode reads only the files inside a .qdpx; "
+    "to read files from the archive's own folder, import with --allow-external-sources)"
+)
+
+
+class ProjectFiles:
+    """The text files the sources and notes of one project name (see the module docstring)."""
+
+    def __init__(
+        self, archive: zipfile.ZipFile | None, path: Path, base_path: str | None, allow_external: bool
+    ):
+        self.archive, self.where, self.allow_external = archive, str(path), allow_external
+        self.base_path = (base_path or "").strip()
+        self.folder = path.absolute().parent.resolve()
+
+    def read(self, target: str) -> tuple[bytes | None, str]:
+        """The bytes of the file ``target`` names, or None and why it was not read (to follow
+        "its text <target>" in a warning)."""
+        if target.startswith("internal://"):
+            data = self._member(target[len("internal://") :].lower())
+            return data, "" if data is not None else " is not in the archive; skipped it"
+        under = f" (under basePath {self.base_path!r})" if self.base_path else ""
+        if not self.allow_external:
+            return None, f"{under} {_REFUSED}"
+        candidate = _local_path(target)
+        base = _local_path(self.base_path) if self.base_path else self.folder
+        if candidate is None or base is None:
+            return None, f"{under} is not a file on this computer; skipped it"
+        resolved = (self.folder / base / candidate).resolve()  # an absolute part replaces the rest
+        if not resolved.is_relative_to(self.folder):
+            return None, (
+                f"{under} resolves to {resolved}, outside the archive's folder {self.folder}; "
+                "qualcode reads external sources only from the archive's own folder; skipped it"
+            )
+        if not resolved.is_file():
+            return None, f"{under} is not in the archive's folder {self.folder}; skipped it"
+        return _read_file(resolved, self.where), ""
+
+    def _member(self, wanted: str) -> bytes | None:
+        if self.archive is None:
             return None
-        for member in archive.namelist():
+        for member in self.archive.namelist():
             parts = PurePosixPath(member).parts
             if len(parts) == 2 and parts[0].lower() == "sources" and parts[1].lower() == wanted:
-                return archive.read(member)
+                return files.read_member(self.archive, member, self.where, files.MAX_MEMBER_BYTES)
         return None
-    candidate = Path(target.removeprefix("file://"))
-    candidate = candidate if candidate.is_absolute() else base / candidate
-    return candidate.read_bytes() if candidate.is_file() else None
+
+
+def _local_path(target: str) -> Path | None:
+    """The path a target names: a path as written, or a ``file://`` URL on this computer;
+    None for a URL of another kind or host."""
+    parts = urlsplit(target)
+    if parts.scheme.lower() == "file":
+        return Path(url2pathname(parts.path)) if parts.netloc in ("", "localhost") else None
+    if "://" in target:
+        return None
+    return Path(target)
+
+
+def _read_file(path: Path, where: str) -> bytes:
+    """A file beside the archive, refused past the archive members' size limit."""
+    limit = files.MAX_MEMBER_BYTES
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(
+            f"{path} is larger than {limit // (1024 * 1024)} MB; this is not a text qualcode can read",
+            where,
+        )
+    return data
 
 
 def source_text(data: bytes, where: str) -> tuple[str, list[str]]:

@@ -29,9 +29,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from qualcode import files
 from qualcode.codebook.model import KINDS, Code, Codebook
 from qualcode.errors import InputError
 from qualcode.refi.xml import (
@@ -206,7 +208,7 @@ def write_qdc(codebook: Codebook, path: str | Path, origin: str = ORIGIN) -> Non
     for code in codebook.children(None):
         add_code_element(codes_element, code, codebook)
     add_kind_sets(root, codes, "guid")
-    Path(path).write_bytes(to_bytes(root))
+    files.write_bytes_atomically(path, to_bytes(root))  # to_bytes drops what XML cannot hold
 
 
 def add_code_element(
@@ -273,8 +275,8 @@ def read_qdpx_codebook(path: str | Path) -> tuple[Codebook, list[str]]:
     try:
         with zipfile.ZipFile(path) as archive:
             member, notes = project_member(archive, str(path))
-            data = archive.read(member)
-    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            data = files.read_member(archive, member, str(path), files.MAX_MEMBER_BYTES)
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, zlib.error) as exc:
         raise InputError(
             f"cannot read the .qdpx archive ({exc}); export the project again", str(path)
         ) from exc

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from qualcode.ingest.decode import normalise
+from qualcode.ingest.decode import normalise, replace_control_characters
 
 
 def normalise_with_map(raw: str, utf16: bool = False) -> tuple[str, list[int], list[int]]:
@@ -73,6 +73,8 @@ def _pieces(raw: str) -> list[tuple[int, int, str]]:
             ):
                 j += 1
         chunk = raw[i:j]
-        pieces.append((i, j, chunk if nfc else unicodedata.normalize("NFC", chunk)))
+        pieces.append(
+            (i, j, replace_control_characters(chunk if nfc else unicodedata.normalize("NFC", chunk)))
+        )
         i = j
     return pieces

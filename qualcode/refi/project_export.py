@@ -1,9 +1,13 @@
 """REFI-QDA project export: the whole project as a ``.qdpx`` for NVivo, ATLAS.ti or MAXQDA.
 
 The archive holds ``project.qde`` (valid against ``Project-mrt2019.xsd``) and one UTF-8
-``sources/<GUID>.txt`` per source. Positions are qualcode's code-point offsets into the
-normalised text, which is exactly the text written. Only current (reviewed or human) codings
-go in. Cases name their speakers in their description, one line per speaker::
+``sources/<GUID>.txt`` per source, with the source's exact text. Characters XML 1.0 forbids
+(control characters a transcript may hold) are left out of ``project.qde`` (names, descriptions,
+memos, values: :func:`qualcode.refi.xml.to_bytes`), so every export reads back. The file is
+written to a temporary file and moved into place when complete. Positions are qualcode's
+code-point offsets into the normalised text, which is exactly the text written. Only current
+(reviewed or human) codings go in. Cases name their speakers in their description, one line
+per speaker::
 
     qualcode speakers:
     - interview01: R (client)
@@ -22,6 +26,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from qualcode import files
 from qualcode.codebook.model import Codebook
 from qualcode.refi.codebook import add_code_element, add_kind_sets
 from qualcode.refi.speakers import Speaker, format_speakers
@@ -52,7 +57,7 @@ def export_qdpx(db, path: str | Path) -> None:
         _write_entry(archive, "project.qde", xml)
         for name, text in sorted(texts.items()):
             _write_entry(archive, f"sources/{name}", text.encode("utf-8"))
-    Path(path).write_bytes(buffer.getvalue())
+    files.write_bytes_atomically(path, buffer.getvalue())
 
 
 def _write_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:

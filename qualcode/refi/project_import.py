@@ -1,10 +1,12 @@
 """REFI-QDA project import: sources, codebook, codings, cases and memos from a ``.qdpx``.
 
-Text sources are read from the archive (``internal://`` paths, any case of ``sources/``),
-from a path relative to the archive, or from inline ``PlainTextContent``
-(:mod:`qualcode.refi.archive`). Their text is normalised (NFC, LF, no BOM) and every
-selection's offsets are carried through that change (:mod:`qualcode.refi.positions`), so each
-imported coding covers the same characters it did in the other program.
+Text sources are read from the archive (``internal://`` paths, any case of ``sources/``) or
+from inline ``PlainTextContent``; a source or note whose text lies outside the archive is
+skipped with a warning, unless the import allows external sources, and then it is read only
+from the archive's own folder (:mod:`qualcode.refi.archive`). Their text is normalised (NFC,
+LF, no BOM) and every selection's offsets are carried through that change
+(:mod:`qualcode.refi.positions`), so each imported coding covers the same characters it did in
+the other program.
 
 Positions: qualcode writes code points. NVivo and ATLAS.ti (.NET programs) count UTF-16 code
 units, which differ from code points only after a character outside the Basic Multilingual
@@ -17,6 +19,7 @@ sets other than qualcode's kinds, codes on cases ...) is listed in the warnings 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +29,7 @@ from qualcode.ingest.decode import decode, normalise
 from qualcode.ingest.importer import ImportReport, store_transcript
 from qualcode.ingest.plaintext import parse_turns
 from qualcode.ingest.speakers import INTERVIEWER_LABELS
-from qualcode.refi.archive import open_archive, read_project, read_target, source_text
+from qualcode.refi.archive import ProjectFiles, open_archive, read_project, source_text
 from qualcode.refi.case_import import CaseImport, listed_speakers
 from qualcode.refi.codebook import read_qdpx_codebook
 from qualcode.refi.positions import normalise_with_map
@@ -68,16 +71,21 @@ class _Skipped:
         return [f"{path}: not carried over: {n} {what}" for what, n in sorted(self.counts.items())]
 
 
-def import_qdpx_into(db, path: Path, report: ImportReport) -> None:
+def import_qdpx_into(db, path: Path, report: ImportReport, allow_external_sources: bool = False) -> None:
     """Import a REFI-QDA project as part of a transcript import: its sources and warnings go
     into ``report``."""
-    result = import_qdpx(db, path)
+    result = import_qdpx(db, path, allow_external_sources=allow_external_sources)
     report.imported.extend(result.sources)
     report.warnings.extend(result.warnings)
 
 
-def import_qdpx(db, path: str | Path) -> QdpxImport:
-    """Import a REFI-QDA project into the project ``db`` in one transaction (nothing stored on error)."""
+def import_qdpx(db, path: str | Path, allow_external_sources: bool = False) -> QdpxImport:
+    """Import a REFI-QDA project into the project ``db`` in one transaction (nothing stored on error).
+
+    Only the archive's own files are read; a source or note whose text is a path outside it is
+    skipped with a warning. With ``allow_external_sources``, such paths are followed, but only
+    to files inside the archive's own folder.
+    """
     path = Path(path)
     where = str(path)
     archive = open_archive(path)
@@ -88,11 +96,12 @@ def import_qdpx(db, path: str | Path) -> QdpxImport:
         result.warnings.extend(book_warnings)
         try:
             with db.transaction() as conn:
-                _Importer(conn, root, archive, path, result).run(codebook)
+                project_files = ProjectFiles(archive, path, root.get("basePath"), allow_external_sources)
+                _Importer(conn, root, project_files, path, result).run(codebook)
         except ConflictError as exc:
             raise InputError(f"{exc}; nothing was imported", where) from exc
         return result
-    except (zipfile.BadZipFile, OSError, RuntimeError, KeyError) as exc:
+    except (zipfile.BadZipFile, OSError, RuntimeError, KeyError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read the REFI-QDA project ({exc}); export it again", where) from exc
     finally:
         if archive:
@@ -100,8 +109,8 @@ def import_qdpx(db, path: str | Path) -> QdpxImport:
 
 
 class _Importer:
-    def __init__(self, conn, root, archive, path: Path, result: QdpxImport):
-        self.conn, self.root, self.archive, self.path = conn, root, archive, path
+    def __init__(self, conn, root, files: ProjectFiles, path: Path, result: QdpxImport):
+        self.conn, self.root, self.files, self.path = conn, root, files, path
         self.result = result
         self.skipped = _Skipped()
         self.where = str(path)
@@ -216,7 +225,7 @@ class _Importer:
 
     def _store(self, element, name: str, text: str) -> int:
         """Store the source's text as a transcript (unless it is there already); its id."""
-        transcript = parse_turns(text, "refi", self.known_speakers)
+        transcript = parse_turns(text, "refi", self.known_speakers, path=self.where)
         transcript.metadata = {
             "refi_guid": element.get("guid") or "",
             "refi_origin": self.root.get("origin") or "",
@@ -262,19 +271,14 @@ class _Importer:
         if not target:
             self.skipped.add("text source(s) without plain text (rich text only)")
             return None
-        data = self._file(target)
+        data, why = self.files.read(target)
         if data is None:
-            self.result.warnings.append(
-                f"{self.where}: source {name!r}: its text {target!r} is not in the archive; skipped it"
-            )
-            self.skipped.add("text source(s) whose text file is missing")
+            self.result.warnings.append(f"{self.where}: source {name!r}: its text {target!r}{why}")
+            self.skipped.add("text source(s) whose text file could not be read")
             return None
         text, warnings = source_text(data, f"{self.where} ({target})")
         self.result.warnings.extend(warnings)
         return text
-
-    def _file(self, target: str) -> bytes | None:
-        return read_target(self.archive, target, Path(self.root.get("basePath") or self.path.parent))
 
     def _selection(self, selection, source_id, name, text, starts, ends, existing, ids) -> None:
         try:
@@ -341,6 +345,8 @@ class _Importer:
         for holder in children(self.root, "Notes"):
             for note in children(holder, "Note"):
                 text = self._note_text(note)
+                if text is None:
+                    continue
                 if not text.strip():
                     self.skipped.add("empty note(s)")
                     continue
@@ -349,14 +355,20 @@ class _Importer:
                     memo_store.insert_memo(self.conn, kind, target, author, text.strip())
                     self.result.memos += 1
 
-    def _note_text(self, note) -> str:
+    def _note_text(self, note) -> str | None:
+        """The note's text; None (with a warning) when its text file could not be read."""
         content = children(note, "PlainTextContent")
         if content:
             return normalise(content[0].text or "")
         target = note.get("plainTextPath")
-        data = self._file(target) if target else None
-        if data is None:
+        if not target:
             return ""
+        data, why = self.files.read(target)
+        if data is None:
+            name = note.get("name") or guid_key(note.get("guid"))
+            self.result.warnings.append(f"{self.where}: note {name!r}: its text {target!r}{why}")
+            self.skipped.add("note(s) whose text file could not be read")
+            return None
         return decode(data, f"{self.where} ({target})")[0]
 
     def _other(self) -> None:

@@ -3,15 +3,19 @@
 Every GUID qualcode writes is ``guid(kind, key)``: the ``uuid5`` of ``"kind:key"`` under one fixed
 namespace, in upper case as other tools write them, so the same project always gives the same file.
 
-Parsing goes through expat with no handler for external entities, so a file cannot make qualcode
-read other files or fetch from the network (such references are dropped); internal entities are
-expanded within expat's amplification limit, which turns an entity bomb into an error. Each
-element's starting line is kept for messages.
+Parsing (:func:`qualcode.files.parse_xml_safely`) never expands entities: a document declaring
+any is refused, so a file cannot make qualcode read other files, fetch from the network or
+expand an entity bomb. Each element's starting line is kept for messages.
+
+Writing drops the characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF, surrogates)
+from every text and attribute (:func:`xml_safe`), so whatever a project holds, the file written
+is well-formed and reads back.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -19,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
 from qualcode.errors import InputError
+from qualcode.files import parse_xml_safely
 from qualcode.version import __version__
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -85,21 +90,10 @@ def parse_xml(data: bytes, path: str, where: str) -> tuple[ET.Element, dict]:
     """Parse ``data`` into an ElementTree, remembering the line each element starts on.
 
     ``where`` says where in ``path`` the document is (empty, or " (in X inside the archive)").
+    A document that declares XML entities is refused (see the module docstring).
     """
-    builder = ET.TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
-    lines: dict = {}
-
-    def start(tag: str, attributes: dict) -> None:
-        element = builder.start(_expat_name(tag), {_expat_name(k): v for k, v in attributes.items()})
-        lines[element] = parser.CurrentLineNumber
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = lambda tag: builder.end(_expat_name(tag))
-    parser.CharacterDataHandler = builder.data
-    parser.buffer_text = True
     try:
-        parser.Parse(data, True)
+        return parse_xml_safely(data, path, where, "export the project again from your QDA program")
     except expat.ExpatError as exc:
         raise InputError(
             f"not a valid XML file{where} ({expat.ErrorString(exc.code)}, column {exc.offset + 1}); "
@@ -108,11 +102,6 @@ def parse_xml(data: bytes, path: str, where: str) -> tuple[ET.Element, dict]:
             path,
             exc.lineno,
         ) from exc
-    return builder.close(), lines
-
-
-def _expat_name(name: str) -> str:
-    return "{" + name if "}" in name else name
 
 
 def local(tag: str) -> str:
@@ -128,8 +117,32 @@ def children(element: ET.Element | None, name: str) -> list[ET.Element]:
 # --- writing ------------------------------------------------------------------------------------
 
 
+# Characters XML 1.0 does not allow (https://www.w3.org/TR/xml/#charsets): C0 controls but tab,
+# newline and carriage return; U+FFFE and U+FFFF; surrogates (in a str, always unpaired).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (so it can go into any XML text or attribute)."""
+    return _NOT_XML.sub("", text)
+
+
 def to_bytes(root: ET.Element) -> bytes:
-    """``root`` as an indented UTF-8 document with an XML declaration and a final newline."""
+    """``root`` as an indented UTF-8 document with an XML declaration and a final newline.
+
+    Every text and attribute goes through :func:`xml_safe` first, so the document is always
+    well-formed, whatever the project holds. An attribute (a name) made only of forbidden
+    characters and spaces is written with them escaped (``\\x01``), so that it is not left empty.
+    """
+    for element in root.iter():
+        if element.text:
+            element.text = xml_safe(element.text)
+        if element.tail:
+            element.tail = xml_safe(element.tail)
+        for key, value in element.attrib.items():
+            safe = xml_safe(value)
+            escaped = value.encode("unicode_escape", "backslashreplace").decode("ascii")
+            element.attrib[key] = safe if safe.strip() or not value.strip() else escaped
     tree = ET.ElementTree(root)
     ET.indent(tree, space="  ")
     buffer = io.BytesIO()

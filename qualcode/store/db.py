@@ -1,13 +1,18 @@
 """Opening, creating and migrating the project's SQLite file.
 
 The file is marked as ours with ``PRAGMA application_id``; its schema version is the number
-of applied migrations (``PRAGMA user_version``). An older file is copied aside before it is
-migrated; a newer one is refused rather than guessed at.
+of applied migrations (``PRAGMA user_version``). A file is checked through a read-only
+connection before anything is written to it, so another program's database is never touched.
+An older file is copied aside before it is migrated; a newer one is refused rather than
+guessed at. Writers wait for each other (``BUSY_TIMEOUT``); the write-ahead log is copied
+into the file after review decisions and when the project closes, so the project is one file
+at rest. SQLite's errors reach the caller as one-line ``ProjectError``s saying what to do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -18,6 +23,8 @@ from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
 from qualcode.version import __version__
 
 APPLICATION_ID = 0x51434F44  # "QCOD"
+# Seconds a writer waits for another one (an import, a segmentation, a coder) to finish.
+BUSY_TIMEOUT = float(os.environ.get("QUALCODE_BUSY_TIMEOUT", "30"))
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -28,9 +35,10 @@ def utc_now() -> str:
 class Database:
     """A connection to one project file, with explicit transactions."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path):
+    def __init__(self, connection: sqlite3.Connection, path: Path, read_only: bool = False):
         self.connection = connection
         self.path = path
+        self.read_only = read_only
 
     @classmethod
     def create(cls, path: str | Path) -> Database:
@@ -44,6 +52,7 @@ class Database:
         db = cls(_connect(path), path)
         try:
             db.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            _use_wal(db.connection)
             db.migrate(from_version=0)
             with db.transaction() as conn:
                 conn.execute(
@@ -51,53 +60,56 @@ class Database:
                     (f"qualcode {__version__}",),
                 )
         except BaseException:
-            db.close()
-            path.unlink(missing_ok=True)
+            db.connection.close()
+            for leftover in (path, *_sidecars(path)):
+                leftover.unlink(missing_ok=True)
             raise
         return db
 
     @classmethod
-    def open(cls, path: str | Path) -> Database:
+    def open(cls, path: str | Path, read_only: bool = False) -> Database:
+        """Open a project; ``read_only`` for commands that only read (an older file is still
+        migrated first, through a short read-write connection)."""
         path = Path(path)
-        if not path.is_file():
-            raise ProjectError(f"{path}: no such project file; create one with: qualcode init {path}")
-        with path.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-        if header != _SQLITE_HEADER:
-            raise ProjectError(
-                f"{path} is not a qualcode project (not an SQLite file); "
-                f"create a project with: qualcode init NEW.qc"
-            )
-        connection = _connect(path)
-        try:
-            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            connection.close()
-            raise ProjectError(f"{path} cannot be read as a qualcode project: {exc}") from exc
-        if app_id != APPLICATION_ID:
-            connection.close()
-            raise ProjectError(
-                f"{path} is an SQLite file but not a qualcode project; "
-                f"create a project with: qualcode init NEW.qc"
-            )
-        if version > SCHEMA_VERSION:
-            connection.close()
-            raise ProjectError(
-                f"{path} was written by a newer qualcode (schema version {version}, this "
-                f"version reads up to {SCHEMA_VERSION}); upgrade with: pip install -U qualcode"
-            )
-        db = cls(connection, path)
+        version = _checked_version(path)
         if version < SCHEMA_VERSION:
-            db.backup(path.with_name(f"{path.name}.backup-v{version}-{_stamp()}"))
-            db.migrate(from_version=version)
-        return db
+            db = cls(_connect(path), path)
+            try:
+                db.backup(path.with_name(f"{path.name}.backup-v{version}-{_stamp()}"))
+                db.migrate(from_version=version)
+            finally:
+                if read_only:
+                    db.close()
+            if not read_only:
+                return db
+        if read_only:
+            return cls(_connect(path, read_only=True), path, read_only=True)
+        connection = _connect(path)
+        _use_wal(connection)
+        return cls(connection, path)
 
     def close(self) -> None:
+        """Copy the write-ahead log into the file (when no one else is using it) and close."""
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.connection.close()
+
+    def checkpoint(self) -> None:
+        """Copy what the write-ahead log holds into the project file, so that a copy of the
+        file alone has every decision so far (other readers are not waited for)."""
+        with contextlib.suppress(sqlite3.Error):
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def unsaved_bytes(self) -> int:
+        """How many bytes the ``-wal`` file beside the project holds (0: the file is whole)."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        return wal.stat().st_size if wal.exists() else 0
 
     def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """All writes inside happen together or not at all. Nested uses join the outer one."""
+        if self.read_only:
+            raise ProjectError(f"{self.path} was opened for reading only; this command cannot change it")
         return self._within("BEGIN IMMEDIATE")
 
     def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
@@ -111,17 +123,31 @@ class Database:
         if self.connection.in_transaction:
             yield self.connection
             return
-        self.connection.execute(begin)
         try:
-            yield self.connection
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+            self.connection.execute(begin)
+            try:
+                yield self.connection
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise ProjectError(plain_error(exc, self.path)) from exc
 
-    def backup(self, target: Path) -> Path:
-        with contextlib.closing(sqlite3.connect(target)) as copy:
-            self.connection.backup(copy)
+    def backup(self, target: str | Path) -> Path:
+        """A consistent copy of the project (SQLite's online backup), at a new ``target``."""
+        target = Path(target)
+        if target.exists():
+            raise ProjectError(f"{target} already exists; choose another name for the copy")
+        try:
+            with contextlib.closing(sqlite3.connect(target)) as copy:
+                self.connection.backup(copy)
+            if target.stat().st_size == 0:
+                raise sqlite3.OperationalError("the copy is empty")
+        except (sqlite3.Error, OSError) as exc:
+            for leftover in (target, *_sidecars(target)):
+                leftover.unlink(missing_ok=True)
+            raise ProjectError(f"cannot copy {self.path} to {target}: {plain_error(exc, target)}") from exc
         return target
 
     def schema_version(self) -> int:
@@ -147,17 +173,68 @@ class Database:
                 conn.execute(f"PRAGMA user_version = {number}")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, isolation_level=None)
+def plain_error(exc: BaseException, path: Path) -> str:
+    """SQLite's complaint about ``path`` as one line that says what to do."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"another qualcode command is writing {path}; try again when it has finished"
+    if "full" in text:
+        return f"the disk holding {path} is full; nothing was stored; free some space and try again"
+    if "readonly" in text or "read-only" in text:
+        return f"{path} cannot be written (a read-only file or folder); copy it somewhere writable"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return f"{path} is damaged ({text}); restore it from a backup copy"
+    return f"{path}: {text}"
+
+
+def _checked_version(path: Path) -> int:
+    """The schema version of a qualcode project file, read without writing anything to it."""
+    if not path.is_file():
+        raise ProjectError(f"{path}: no such project file; create one with: qualcode init {path}")
+    with path.open("rb") as handle:
+        header = handle.read(len(_SQLITE_HEADER))
+    if header != _SQLITE_HEADER:
+        raise ProjectError(
+            f"{path} is not a qualcode project (not an SQLite file); create a project with: qualcode init NEW.qc"
+        )
+    try:
+        with contextlib.closing(_connect(path, read_only=True)) as connection:
+            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path} cannot be read as a qualcode project: {plain_error(exc, path)}") from exc
+    if app_id != APPLICATION_ID:
+        raise ProjectError(
+            f"{path} is an SQLite file but not a qualcode project; create a project with: qualcode init NEW.qc"
+        )
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{path} was written by a newer qualcode (schema version {version}, this "
+            f"version reads up to {SCHEMA_VERSION}); upgrade with: pip install -U qualcode"
+        )
+    return version
+
+
+def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to ``path``. ``read_only`` refuses every write at the SQL level
+    (``query_only``); it still opens the file for writing where it may, so that closing the
+    last connection removes the ``-wal`` and ``-shm`` files as usual."""
+    connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA foreign_keys = ON")
-    try:
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
-    except sqlite3.DatabaseError:
-        # Not a database at all: let the caller's checks report it.
-        pass
+    if read_only:
+        connection.execute("PRAGMA query_only = ON")
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Readers and one writer at a time, without blocking each other; NORMAL sync is safe in WAL."""
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
 def _stamp() -> str:

@@ -72,6 +72,11 @@ def last_run_config(conn: sqlite3.Connection, kind: str) -> dict:
     return json.loads(run["config"]) if run else {}
 
 
+def run_config(conn: sqlite3.Connection, run_id: int) -> dict:
+    row = conn.execute("SELECT config FROM runs WHERE id = ?", (run_id,)).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
 def run_dict(row: sqlite3.Row | None) -> dict | None:
     if row is None:
         return None

@@ -277,4 +277,23 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        "0006_withdrawn_suggestions",
+        (
+            # A suggestion waiting in a coder's queue that a newer run (retrained on the
+            # coder's decisions) no longer makes: kept, with the score it fell to, so it is
+            # never dropped unseen; it stays decidable.
+            """CREATE TABLE withdrawn_suggestions (
+                suggestion_id INTEGER NOT NULL REFERENCES suggestions(id),
+                coder TEXT NOT NULL,
+                run_id INTEGER NOT NULL REFERENCES runs(id),
+                new_score REAL NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (suggestion_id, coder)
+            )""",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

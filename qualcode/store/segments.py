@@ -12,8 +12,13 @@ from qualcode.store.settings import active_unit
 SEGMENT_TEXT = 'substr(src.text, seg.start + 1, seg."end" - seg.start)'
 
 
-def delete_segments(conn: sqlite3.Connection, unit: str) -> None:
-    conn.execute("DELETE FROM segments WHERE unit = ?", (unit,))
+def delete_segments_of_source(conn: sqlite3.Connection, unit: str, source_id: int) -> None:
+    conn.execute("DELETE FROM segments WHERE unit = ? AND source_id = ?", (unit, source_id))
+
+
+def delete_older_segments(conn: sqlite3.Connection, unit: str, run_id: int) -> None:
+    """Segments of ``unit`` not made by the segmentation run ``run_id``."""
+    conn.execute("DELETE FROM segments WHERE unit = ? AND run_id != ?", (unit, run_id))
 
 
 def insert_segments(conn: sqlite3.Connection, rows: list[tuple]) -> None:

@@ -1,5 +1,7 @@
 """Suggestions: machine-made codings, never codings themselves. A suggest run is a ``runs``
-row; :func:`latest_run_id` is the one answer to "which suggestions are current"."""
+row; :func:`latest_run_id` is the one answer to "which suggestions are current" for the
+project (exports, the machine as a coder), :func:`queue_run_id` for one coder's review: the
+latest run made for that coder (learning from their decisions) or for everyone."""
 
 from __future__ import annotations
 
@@ -11,8 +13,19 @@ from qualcode.store.db import utc_now
 _LATEST_RUN = "(SELECT MAX(id) FROM runs WHERE kind = 'suggest' AND finished_at IS NOT NULL)"
 
 
+# The run a coder reviews: the latest one made for them or for everyone (config.coder null).
+_QUEUE_RUN = (
+    "(SELECT MAX(id) FROM runs WHERE kind = 'suggest' AND finished_at IS NOT NULL "
+    "AND COALESCE(json_extract(config, '$.coder'), :coder) = :coder)"
+)
+
+
 def latest_run_id(conn: sqlite3.Connection) -> int | None:
     return conn.execute(f"SELECT {_LATEST_RUN}").fetchone()[0]
+
+
+def queue_run_id(conn: sqlite3.Connection, coder: str) -> int | None:
+    return conn.execute(f"SELECT {_QUEUE_RUN}", {"coder": coder}).fetchone()[0]
 
 
 def insert_suggestions(conn: sqlite3.Connection, rows: list[tuple]) -> None:
@@ -47,36 +60,79 @@ def suggestion(conn: sqlite3.Connection, suggestion_id: int) -> sqlite3.Row | No
     ).fetchone()
 
 
+_REVIEW_COLUMNS = """
+    g.id, src.name AS source, g.source_id, g.start, g."end", g.segment_id, k.name AS code, k.id AS code_id,
+    g.score, g.rationale, g.suggester, g.run_id,
+    substr(src.text, g.start + 1, g."end" - g.start) AS text, sp.label AS speaker, sp.role
+"""
+_REVIEW_JOINS = """
+    JOIN sources src ON src.id = g.source_id
+    JOIN resolved_codes k ON k.code_id = g.code_id
+    LEFT JOIN segments seg ON seg.id = g.segment_id
+    LEFT JOIN turns t ON t.id = seg.turn_id
+    LEFT JOIN speakers sp ON sp.id = t.speaker_id
+"""
+_UNDECIDED = (
+    "NOT EXISTS (SELECT 1 FROM effective_decisions d WHERE d.suggestion_id = g.id AND d.coder = :coder)"
+)
+
+
 def pending_suggestions(conn: sqlite3.Connection, coder: str) -> list[sqlite3.Row]:
-    """The latest run's suggestions this coder has not decided on (or whose decision was undone)."""
+    """The coder's queue: the suggestions of their run this coder has not decided on (or whose
+    decision was undone)."""
+    return conn.execute(
+        f"SELECT {_REVIEW_COLUMNS} FROM suggestions g {_REVIEW_JOINS} "
+        f"WHERE g.run_id = {_QUEUE_RUN} AND {_UNDECIDED}",
+        {"coder": coder},
+    ).fetchall()
+
+
+def withdrawn_suggestions(conn: sqlite3.Connection, coder: str) -> list[sqlite3.Row]:
+    """Suggestions withdrawn from the coder's queue by retraining, not decided since, and not
+    made again by the coder's current run; with the score they fell to."""
     return conn.execute(
         f"""
-        SELECT g.id, src.name AS source, g.source_id, g.start, g."end", g.segment_id, k.name AS code,
-               g.score, g.rationale, g.suggester,
-               substr(src.text, g.start + 1, g."end" - g.start) AS text,
-               sp.label AS speaker, sp.role
-          FROM suggestions g
-          JOIN sources src ON src.id = g.source_id
+        SELECT {_REVIEW_COLUMNS}, w.new_score, w.run_id AS withdrawn_by FROM withdrawn_suggestions w
+          JOIN suggestions g ON g.id = w.suggestion_id {_REVIEW_JOINS}
+         WHERE w.coder = :coder AND {_UNDECIDED}
+           AND NOT EXISTS (SELECT 1 FROM suggestions n JOIN resolved_codes nk ON nk.code_id = n.code_id
+                            WHERE n.run_id = {_QUEUE_RUN} AND n.source_id = g.source_id
+                              AND n.start = g.start AND n."end" = g."end" AND nk.id = k.id)
+         ORDER BY w.run_id, g.id
+        """,
+        {"coder": coder},
+    ).fetchall()
+
+
+def insert_withdrawals(
+    conn: sqlite3.Connection, coder: str, run_id: int, rows: list[tuple[int, float]]
+) -> None:
+    """Rows of (suggestion id, new score) withdrawn from ``coder``'s queue by run ``run_id``."""
+    now = utc_now()
+    conn.executemany(
+        "INSERT OR IGNORE INTO withdrawn_suggestions (suggestion_id, coder, run_id, new_score, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(suggestion_id, coder, run_id, score, now) for suggestion_id, score in rows],
+    )
+
+
+def decided_suggestions(conn: sqlite3.Connection, coder: str) -> list[sqlite3.Row]:
+    """(suggestion id, code, source) of every suggestion the coder has a standing decision on,
+    in any run: what the coder's progress counts as done."""
+    return conn.execute(
+        """
+        SELECT DISTINCT g.id, k.name AS code, src.name AS source FROM effective_decisions d
+          JOIN suggestions g ON g.id = d.suggestion_id
           JOIN resolved_codes k ON k.code_id = g.code_id
-          LEFT JOIN segments seg ON seg.id = g.segment_id
-          LEFT JOIN turns t ON t.id = seg.turn_id
-          LEFT JOIN speakers sp ON sp.id = t.speaker_id
-         WHERE g.run_id = {_LATEST_RUN}
-           AND NOT EXISTS (SELECT 1 FROM effective_decisions d WHERE d.suggestion_id = g.id AND d.coder = ?)
+          JOIN sources src ON src.id = g.source_id
+         WHERE d.coder = ?
         """,
         (coder,),
     ).fetchall()
 
 
-def decided_in_latest_run(conn: sqlite3.Connection, coder: str) -> tuple[int, int]:
-    """(decided by the coder, all) suggestions of the latest run."""
-    total = conn.execute(f"SELECT COUNT(*) FROM suggestions WHERE run_id = {_LATEST_RUN}").fetchone()[0]
-    done = conn.execute(
-        "SELECT COUNT(DISTINCT d.suggestion_id) FROM effective_decisions d "
-        f"JOIN suggestions g ON g.id = d.suggestion_id WHERE g.run_id = {_LATEST_RUN} AND d.coder = ?",
-        (coder,),
-    ).fetchone()[0]
-    return done, total
+def coders_with_decisions(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT coder FROM decisions ORDER BY coder")]
 
 
 _WITH_TEXT = """
@@ -117,14 +173,21 @@ def rejected_suggestions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def rejected_segments(conn: sqlite3.Connection, unit: str, coder: str | None) -> dict[int, set[str]]:
-    """Segments whose suggestion of a code was rejected (and not undone)."""
+    """Segments whose suggestion of a code was rejected, or edited to another code (which
+    rejects the original code for that span), and not undone."""
     rows = conn.execute(
         """
-        SELECT s.id, k.name FROM effective_decisions d
-          JOIN suggestions g ON g.id = d.suggestion_id
-          JOIN segments s ON s.source_id = g.source_id AND s.start < g."end" AND g.start < s."end"
-          JOIN resolved_codes k ON k.code_id = g.code_id
-         WHERE d.action = 'reject' AND s.unit = :unit AND (:coder IS NULL OR d.coder = :coder)
+        WITH turned_down AS MATERIALIZED (
+            SELECT g.source_id, g.start, g."end", k.name FROM effective_decisions d
+              JOIN suggestions g ON g.id = d.suggestion_id
+              JOIN resolved_codes k ON k.code_id = g.code_id
+              LEFT JOIN codings made ON made.id = d.coding_id
+              LEFT JOIN resolved_codes mk ON mk.code_id = made.code_id
+             WHERE (d.action = 'reject' OR (d.action = 'edit' AND mk.id != k.id))
+               AND (:coder IS NULL OR d.coder = :coder))
+        SELECT s.id, t.name FROM turned_down t
+          JOIN segments s ON s.source_id = t.source_id AND s.start < t."end" AND t.start < s."end"
+         WHERE s.unit = :unit
         """,
         {"unit": unit, "coder": coder},
     )

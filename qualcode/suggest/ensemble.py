@@ -46,6 +46,7 @@ class EnsembleSuggester(Suggester):
             codes, corpus, labels
         )
         self.supervised_ = SupervisedSuggester().fit(codes, corpus, labels)
+        self.fixed_: dict[int, tuple[dict, dict]] = {}  # segment id -> (keyword, similarity) scores
         return self
 
     def refit(self, codes: Sequence[CodeProfile], labels: Labels) -> EnsembleSuggester:
@@ -53,13 +54,17 @@ class EnsembleSuggester(Suggester):
         return self
 
     def suggest(self, segments: Sequence[SegmentData]) -> list[dict[str, Scored]]:
-        parts = zip(
-            self.lexical_.suggest(segments),
-            self.semantic_.suggest(segments),
-            self.supervised_.suggest(segments),
-            strict=True,
-        )
-        return [self._combine(lex, sem, sup) for lex, sem, sup in parts]
+        learned = self.supervised_.suggest(segments)
+        return [self._combine(*fixed, sup) for fixed, sup in zip(self._fixed(segments), learned, strict=True)]
+
+    def _fixed(self, segments: Sequence[SegmentData]) -> list[tuple[dict, dict]]:
+        """Keyword and similarity evidence per segment. Neither learns from decisions, so after
+        a refit only the learned part is computed again (a review's retraining stays fast)."""
+        todo = [s for s in segments if s.id not in self.fixed_]
+        if todo:
+            parts = zip(todo, self.lexical_.suggest(todo), self.semantic_.suggest(todo), strict=True)
+            self.fixed_.update((s.id, (lex, sem)) for s, lex, sem in parts)
+        return [self.fixed_[s.id] for s in segments]
 
     def _combine(self, lex: dict, sem: dict, sup: dict) -> dict[str, Scored]:
         combined = {}

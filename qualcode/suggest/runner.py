@@ -22,6 +22,8 @@ class SuggestReport:
     suggestions: int
     segments: int
     codes_learned: int  # codes with a supervised model (enough coded examples)
+    new: int = 0  # suggestions that were in no reviewing coder's queue before
+    withdrawn: int = 0  # queued suggestions the new run no longer makes (kept as withdrawn)
 
 
 def pipeline_for(conn):
@@ -104,35 +106,12 @@ def prepare(db, unit: str | None, coder: str | None):
 def run_suggestions(
     db, suggester: str, options: dict, min_score: float, coder: str | None, unit: str | None
 ) -> SuggestReport:
+    """Fit ``suggester`` on the project (learning from ``coder``'s decisions, or everyone's)
+    and store what it suggests as a new run."""
     unit, codes, segments, known = prepare(db, unit, coder)
     model = make_suggester(suggester, **with_language(db.connection, suggester, options)).fit(
         codes, segments, known
     )
-    scored = model.suggest(segments)
-    code_ids = code_store.code_ids(db.connection)
-    spans = {
-        r["id"]: (r["source_id"], r["start"], r["end"])
-        for r in segment_store.segment_spans(db.connection, unit)
-    }
-    rows = []
-    for segment, per_code in zip(segments, scored, strict=True):
-        already = known.coded.get(segment.id, set()) | known.rejected.get(segment.id, set())
-        for code, result in per_code.items():
-            if result.score >= min_score and code not in already:
-                source_id, start, end = spans[segment.id]
-                rows.append(
-                    (
-                        source_id,
-                        start,
-                        end,
-                        segment.id,
-                        code_ids[code],
-                        model.name,
-                        model.version,
-                        round(result.score, 4),
-                        result.rationale,
-                    )
-                )
     config = {
         "suggester": suggester,
         "options": model.config(),
@@ -140,11 +119,54 @@ def run_suggestions(
         "coder": coder,
         "unit": unit,
     }
+    return store_run(db, model, config, segments, model.suggest(segments), known)
+
+
+def store_run(db, model: Suggester, config: dict, segments, scored, known: Labels) -> SuggestReport:
+    """Store a run's suggestions (score >= the run's ``min_score``, not on codes the learning
+    coder already decided for the segment). A suggestion waiting in a reviewing coder's queue
+    that the run no longer makes is recorded as withdrawn, with the score it fell to, so
+    retraining never drops unseen work."""
+    conn = db.connection
+    code_ids = code_store.code_ids(conn)
+    spans = {
+        r["id"]: (r["source_id"], r["start"], r["end"])
+        for r in segment_store.segment_spans(conn, config["unit"])
+    }
+    scores = {segment.id: per_code for segment, per_code in zip(segments, scored, strict=True)}
+    rows = []
+    for segment in segments:
+        already = known.coded.get(segment.id, set()) | known.rejected.get(segment.id, set())
+        for code, result in scores[segment.id].items():
+            if result.score >= config["min_score"] and code not in already:
+                rows.append(
+                    (*spans[segment.id], segment.id, code_ids[code], model.name, model.version,
+                     round(result.score, 4), result.rationale)
+                )  # fmt: skip
+    made = {(r[0], r[1], r[2], r[4]) for r in rows}
     with db.transaction() as conn:
+        reviewers = [config["coder"]] if config["coder"] else suggestion_store.coders_with_decisions(conn)
+        queues = {c: suggestion_store.pending_suggestions(conn, c) for c in reviewers}
         run_id = run_store.start_run(conn, "suggest", config, run_store.library_versions(["scikit-learn"]))
         suggestion_store.insert_suggestions(conn, [(run_id, *row) for row in rows])
-        run_store.finish_run(conn, run_id, {"suggestions": len(rows), "segments": len(segments)})
-    return SuggestReport(run_id, model.name, len(rows), len(segments), _learned(model))
+        queued, withdrawn = set(), 0
+        for reviewer, queue in queues.items():
+            gone = []
+            for item in queue:
+                key = (item["source_id"], item["start"], item["end"], item["code_id"])
+                queued.add(key)
+                covered = item["code"] in known.coded.get(item["segment_id"], set()) | known.rejected.get(
+                    item["segment_id"], set()
+                )
+                if key not in made and not covered:
+                    found = scores.get(item["segment_id"], {}).get(item["code"])
+                    gone.append((item["id"], round(found.score, 4) if found else 0.0))
+            suggestion_store.insert_withdrawals(conn, reviewer, run_id, gone)
+            withdrawn += len(gone)
+        new = len(made - queued) if queues else len(made)
+        summary = {"suggestions": len(rows), "segments": len(segments), "new": new, "withdrawn": withdrawn}
+        run_store.finish_run(conn, run_id, summary)
+    return SuggestReport(run_id, model.name, len(rows), len(segments), _learned(model), new, withdrawn)
 
 
 def rerun_last(db) -> SuggestReport | None:
@@ -169,14 +191,21 @@ def _learned(model: Suggester) -> int:
 
 
 def export_suggestions(db, path, run_id: int | None = None) -> int:
+    """Write the suggestions of a run (the latest by default) as CSV; returns how many. Text
+    that a spreadsheet would run as a formula gets a leading ``'`` (csv_safe), and the file is
+    moved into place only when complete."""
     import csv
-    from pathlib import Path
+    import io
+
+    from qualcode.files import csv_safe, write_text_atomically
 
     rows = suggestion_store.suggestions_of_run(db.connection, run_id)
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("source", "start", "end", "code", "score", "suggester", "rationale"))
-        writer.writerows(
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("source", "start", "end", "code", "score", "suggester", "rationale"))
+    writer.writerows(
+        map(
+            csv_safe,
             (
                 r["source"],
                 r["start"],
@@ -185,9 +214,11 @@ def export_suggestions(db, path, run_id: int | None = None) -> int:
                 r["score"],
                 f"{r['suggester']}/{r['suggester_version']}",
                 r["rationale"],
-            )
-            for r in rows
+            ),
         )
+        for r in rows
+    )
+    write_text_atomically(path, out.getvalue())
     return len(rows)
 
 

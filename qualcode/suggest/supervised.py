@@ -101,9 +101,7 @@ class SupervisedSuggester(Suggester):
     def probabilities(self, segments: Sequence[SegmentData]) -> dict[str, np.ndarray]:
         if not self.codes_:
             return {}
-        raw = self.model_.predict(self.vectorizer_.transform([s.lemmas for s in segments])).reshape(
-            len(segments), -1
-        )
+        raw = self.model_.predict(self._features(segments)).reshape(len(segments), -1)
         out = {}
         for j, code in enumerate(self.codes_):
             if self.platt_[j] is None:
@@ -114,6 +112,13 @@ class SupervisedSuggester(Suggester):
                 out[code] = 1 / (1 + np.exp(-np.clip(slope * raw[:, j] + intercept, -30, 30)))
         return out
 
+    def _features(self, segments: Sequence[SegmentData]):
+        """TF-IDF rows of ``segments``: taken from the fitted corpus when they are in it (the
+        same numbers, without tokenising 10,000 segments again at every retrain)."""
+        if self.features_ is not None and all(s.id in self.index_ for s in segments):
+            return self.features_[[self.index_[s.id] for s in segments]]
+        return self.vectorizer_.transform([s.lemmas for s in segments])
+
     @property
     def models_(self) -> dict[str, int]:
         """The codes learned, with how many coded segments each learned from."""
@@ -123,7 +128,7 @@ class SupervisedSuggester(Suggester):
         out: list[dict[str, Scored]] = [{} for _ in segments]
         if not self.codes_:
             return out
-        x = self.vectorizer_.transform([s.lemmas for s in segments])
+        x = self._features(segments)
         names = self.vectorizer_.get_feature_names_out()
         coefficients = self.model_.coef_.reshape(len(self.codes_), -1)
         for j, (code, probability) in enumerate(self.probabilities(segments).items()):
