@@ -1,9 +1,8 @@
 """Project: one project file and the operations on it, as one-line delegations.
 
-The CLI, notebooks, the web workbench and tests all go through this class, so they see the
-same state. It holds no logic of its own: each method hands its arguments to the library
-module that does the work (named in the method's docstring), and heavy modules are imported
-only when their method is called.
+The CLI, notebooks, the web workbench and tests all go through this class. It holds no logic:
+each method hands its arguments to the library module that does the work, imported only when
+the method is called (so heavy libraries load only when needed).
 """
 
 from __future__ import annotations
@@ -65,13 +64,10 @@ class Project:
         progress: Progress | None = None,
         allow_external_sources: bool = False,
     ) -> ImportReport:
-        """Import transcript files and folders (and optionally a participants CSV).
-
-        Everything happens in one transaction: if any file cannot be read, nothing is
-        stored. An unchanged file is left alone; a changed file with the name of an existing
-        source is refused unless ``replace``. REFI-QDA projects (.qdpx) among the paths are imported
-        whole, each in its own transaction (``allow_external_sources``: see :meth:`import_qdpx`).
-        """
+        """Import transcript files and folders (and a participants CSV), all or nothing. An
+        unchanged file is left alone; a changed one is refused unless ``replace``. REFI-QDA
+        projects among the paths are imported whole (``allow_external_sources``: see
+        :meth:`import_qdpx`)."""
         from qualcode.ingest.importer import import_transcripts
         from qualcode.refi.project_import import import_qdpx_into
 
@@ -175,12 +171,15 @@ class Project:
 
     # -- codings, suggestions, review (qualcode.coding, qualcode.suggest) -----------------------
 
-    def import_codings(self, path: str | Path, coder: str | None = None, add_missing_codes: bool = False):
+    def import_codings(
+        self, path, coder: str | None = None, add_missing_codes: bool = False, shared: bool = False
+    ):
         """Import human codings (``source,start,end,code,coder``); exact spans are kept and
-        meet segments by overlap. Unknown codes are an error unless ``add_missing_codes``."""
+        meet segments by overlap. Unknown codes are an error unless ``add_missing_codes``;
+        ``shared`` makes them training data for every coder's suggestions."""
         from qualcode.coding.codings_csv import import_codings
 
-        return import_codings(self._db, path, coder, add_missing_codes)
+        return import_codings(self._db, path, coder, add_missing_codes, shared)
 
     def export_codings(self, path: str | Path, coder: str | None = None) -> int:
         """Write the current codings (of one coder, or all) as ``source,start,end,code,coder``."""
@@ -384,9 +383,9 @@ class Project:
 
     def segments_frame(self, unit: str | None = None):
         """The segments as a pandas DataFrame (for notebooks)."""
-        import pandas as pd
+        from qualcode.reading import segments_frame
 
-        return pd.DataFrame([row.__dict__ for row in self.segments(unit)])
+        return segments_frame(self._db, unit)
 
     def status(self) -> dict:
         """Counts, roles, segments, codings per coder, sources and the latest segmentation."""

@@ -44,6 +44,12 @@ def segments(db, unit: str | None = None) -> Iterator[SegmentRow]:
     )  # fmt: skip
 
 
+def segments_frame(db, unit: str | None = None):
+    import pandas as pd
+
+    return pd.DataFrame([row.__dict__ for row in segments(db, unit)])
+
+
 def status(db) -> dict:
     conn = db.connection
     return {

@@ -7,6 +7,7 @@ the one-line lock message, the read-only check of foreign files and the backup c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -228,3 +229,22 @@ def test_read_only_connection_sees_committed_decisions(suggested):
         item = project.reviewer("anna").pending()[0]
         project.reviewer("anna").accept(item.id)
         assert read_only(project).execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 1
+
+
+def test_a_failed_migration_leaves_no_backup(tmp_path, monkeypatch):
+    from qualcode.store import db as db_module
+    from qualcode.store.schema import MIGRATIONS, Migration
+
+    path = tmp_path / "old.qc"
+    with contextlib.closing(sqlite3.connect(path)) as conn:  # a project from before the first migration
+        conn.execute(f"PRAGMA application_id = {db_module.APPLICATION_ID}")
+    broken = (*MIGRATIONS[:-1], Migration("broken", ("CREATE TABLE no_such (x REFERENCES",)))
+    monkeypatch.setattr(db_module, "MIGRATIONS", broken)
+    for _ in range(3):
+        with pytest.raises(ProjectError):
+            Project.open(path)
+    # The first attempt applied the good migrations: its copy of the original is kept. The
+    # later attempts changed nothing, so they leave no copy of their own.
+    assert [p.name.split("-")[1] for p in tmp_path.glob("old.qc.backup-*")] == ["v0"]
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) - 1

@@ -151,3 +151,17 @@ def test_the_screen_says_what_retraining_did(project):
     assert "retraining on 3 decisions…" in result.output
     assert "new," in result.output and "withdrawn" in result.output
     assert "stopped: 4 of" in result.output
+
+
+def test_shared_training_codings_are_learned_by_every_coder(project, tmp_path):
+    from qualcode.suggest.runner import labels
+
+    item = project.reviewer("x").pending(code="Woning", order="source")[0]
+    rows = f"source,start,end,code,coder\n{item.source},{item.start},{item.end},Woning,team\n"
+    project.import_codings(write(tmp_path / "private.csv", rows.replace("team", "private")))
+    with second_connection(project) as db:
+        assert item.segment_id not in labels(db.connection, "sentence", "anna").coded
+    project.import_codings(write(tmp_path / "team.csv", rows), shared=True)
+    with second_connection(project) as db:
+        known = labels(db.connection, "sentence", "anna")
+    assert "Woning" in known.coded[item.segment_id]

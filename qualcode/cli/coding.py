@@ -52,11 +52,12 @@ def codings():
 @click.argument("csv_path", metavar="CODINGS_CSV", type=click.Path(dir_okay=False))
 @click.option("--coder", help="Coder for every row (otherwise the coder column).")
 @click.option("--add-missing-codes", is_flag=True, help="Add codes that are not in the codebook.")
+@click.option("--shared", is_flag=True, help="Every coder's suggestions learn from these codings.")
 @handle_errors
-def codings_import(project, csv_path, coder, add_missing_codes):
+def codings_import(project, csv_path, coder, add_missing_codes, shared):
     """Import codings: source,start,end,code,coder (optional text column is checked)."""
     with open_project(project) as proj:
-        report = proj.import_codings(csv_path, coder, add_missing_codes)
+        report = proj.import_codings(csv_path, coder, add_missing_codes, shared)
     click.echo(f"imported {report.imported} codings by {', '.join(sorted(report.coders)) or 'nobody'}")
     if report.added_codes:
         click.echo(f"added {len(report.added_codes)} codes: {', '.join(report.added_codes)}")

@@ -13,6 +13,7 @@ from qualcode.files import csv_safe, csv_unsafe, write_text_atomically
 from qualcode.ingest.csvtable import read_table
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
+from qualcode.store import settings as setting_store
 from qualcode.store import sources as source_store
 
 REQUIRED = ("source", "start", "end", "code")
@@ -25,9 +26,13 @@ class CodingsReport:
     added_codes: list[str] = field(default_factory=list)
 
 
-def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: bool) -> CodingsReport:
+def import_codings(
+    db, path: str | Path, coder: str | None, add_missing_codes: bool, shared: bool = False
+) -> CodingsReport:
     """Check every row (sources, offsets, codes, an optional ``text`` column against the
-    source), then store them all in one transaction, or nothing."""
+    source), then store them all in one transaction, or nothing. ``shared``: every coder's
+    suggestions learn from these coders' codings (by default a coder learns only from their
+    own decisions, so coders stay independent)."""
     path = Path(path)
     required = REQUIRED if coder else (*REQUIRED, "coder")
     reader = read_table(path, required, "a codings CSV", hint="" if coder else " (or give --coder)")
@@ -83,6 +88,8 @@ def import_codings(db, path: str | Path, coder: str | None, add_missing_codes: b
         report.imported = coding_store.insert_codings(
             conn, [(s, a, b, known_codes[c], who) for s, a, b, c, who in rows], origin="import"
         )
+        if shared:
+            setting_store.add_shared_coders(conn, {row[4] for row in rows})
     report.coders = {row[4] for row in rows}
     return report
 

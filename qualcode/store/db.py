@@ -75,18 +75,30 @@ class Database:
         if version < SCHEMA_VERSION:
             db = cls(_connect(path), path)
             try:
-                db.backup(path.with_name(f"{path.name}.backup-v{version}-{_stamp()}"))
-                db.migrate(from_version=version)
-            finally:
-                if read_only:
-                    db.close()
+                db.upgrade(version)
+            except BaseException:
+                db.connection.close()
+                raise
             if not read_only:
                 return db
+            db.close()
         if read_only:
             return cls(_connect(path, read_only=True), path, read_only=True)
         connection = _connect(path)
         _use_wal(connection)
         return cls(connection, path)
+
+    def upgrade(self, version: int) -> None:
+        """Back the file up, then migrate it. Each migration rolls back on its own: when not even
+        the first one held, the file is as it was and its copy is removed (each failed attempt
+        would otherwise leave one more)."""
+        backup = self.backup(self.path.with_name(f"{self.path.name}.backup-v{version}-{_stamp()}"))
+        try:
+            self.migrate(from_version=version)
+        except BaseException:
+            if self.schema_version() == version:
+                backup.unlink(missing_ok=True)
+            raise
 
     def close(self) -> None:
         """Copy the write-ahead log into the file (when no one else is using it) and close."""

@@ -80,10 +80,14 @@ def segment_data(conn, unit: str) -> list[SegmentData]:
 
 
 def labels(conn, unit: str, coder: str | None) -> Labels:
-    return Labels(
-        coded=coding_store.coded_segments(conn, unit, coder),
-        rejected=suggestion_store.rejected_segments(conn, unit, coder),
-    )
+    """What is known of the segments: everyone's codings and rejections (``coder`` None), or
+    one coder's plus the codings of the shared training coders."""
+    coded = coding_store.coded_segments(conn, unit, coder)
+    if coder is not None:
+        for shared in setting_store.shared_coders(conn):
+            for segment_id, codes in coding_store.coded_segments(conn, unit, shared).items():
+                coded[segment_id] = coded.get(segment_id, set()) | codes
+    return Labels(coded=coded, rejected=suggestion_store.rejected_segments(conn, unit, coder))
 
 
 def prepare(db, unit: str | None, coder: str | None):
