@@ -282,8 +282,8 @@ class Project:
     # -- agreement, mechanisms, topics (qualcode.analysis) ----------------------------------------
 
     def agreement(self, coders: list[str], unit: str | None = None):
-        """Percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha per code and
-        overall, over all segments and over coded ones, with the disagreements. ``machine``
+        """Percent agreement, Cohen's kappa (two coders), Krippendorff's alpha, Gwet's AC1 and
+        PABAK per code and overall, over all segments and over coded ones, with the disagreements. ``machine``
         stands for the latest suggestions. See :mod:`qualcode.analysis.agreement`."""
         from qualcode.analysis.agreement import agreement
 

@@ -5,7 +5,9 @@ overlaps the segment. A coder who has not coded a source at all is *missing* for
 segments (not "no"), which Krippendorff's alpha allows for. The suggestions of the latest
 run count as the coder ``machine``, for human-vs-machine agreement. Figures are given over
 all segments and over the segments at least one coder coded, since agreement on "not coded"
-inflates kappa over long, sparsely coded transcripts.
+inflates kappa over long, sparsely coded transcripts. A rare code also pulls kappa and alpha
+down at high raw agreement, so Gwet's AC1, PABAK and the prevalence of "yes" are given too,
+with a note in the text when kappa is low because of prevalence.
 """
 
 from __future__ import annotations
