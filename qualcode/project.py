@@ -99,11 +99,8 @@ class Project:
         separator: str = ";",
         add_missing_codes: bool = False,
     ) -> ImportReport:
-        """Import short texts coded as a whole (open survey answers): one source per row,
-        and per coder column a list of codes, each stored as a coding over the whole text.
-
-        Segment them with ``unit="turn"`` to compute agreement per answer.
-        """
+        """Import short texts coded as a whole (open survey answers): one source per row, each
+        coder column's codes as codings over the whole text (segment them with ``unit="turn"``)."""
         from qualcode.ingest.units import import_units
 
         return import_units(self._db, path, id_column, text_column, coders, separator, add_missing_codes)
@@ -126,11 +123,8 @@ class Project:
         include_interviewer: bool = False,
         progress: Progress | None = None,
     ) -> SegmentReport:
-        """(Re)make the segments of one unit for every source, in one transaction.
-
-        Interviewer turns are left out unless ``include_interviewer``. Codings are spans in
-        the source text, so segmenting again never touches them.
-        """
+        """(Re)make the segments of one unit for every source (interviewer turns only with
+        ``include_interviewer``); codings are spans of the text, so they are never touched."""
         from qualcode.nlp import load_pipeline
         from qualcode.segment import Unit, segment_project
 
@@ -141,12 +135,8 @@ class Project:
     # -- codebook (qualcode.codebook, store.codes) ----------------------------------------------
 
     def load_codebook(self, path: str | Path) -> dict[str, list[str]]:
-        """Read a codebook file (YAML, CSV, .qdc, .qdpx) and make it the current version.
-
-        Codes keep their identity, and so their codings, when renamed (``formerly``), moved
-        or merged (``merges``); codes left out are retired, not deleted. Returns the names of
-        the codes per change (added, renamed, changed, moved, merged, retired).
-        """
+        """Read a codebook file (YAML, CSV, .qdc, .qdpx) as the current version; renamed, moved
+        or merged codes keep their codings, left-out ones are retired. Returns the changes."""
         from qualcode.codebook.versions import load_codebook
 
         return load_codebook(self._db, path)
@@ -201,11 +191,8 @@ class Project:
         unit: str | None = None,
         **options,
     ):
-        """Suggest codes for every segment and store them (a suggestion is never a coding).
-
-        ``coder`` limits learning to that person's codings (default: every human coder);
-        ``options`` go to the suggester (e.g. ``embedder="sentence-transformers", model=PATH``).
-        """
+        """Suggest codes for every segment and store them (never as codings), learning from
+        ``coder``'s decisions (default: everyone's); ``options`` go to the suggester."""
         from qualcode.suggest.runner import run_suggestions
 
         return run_suggestions(self._db, suggester, options, min_score, coder, unit)
@@ -249,8 +236,7 @@ class Project:
         min_score: float = defaults.MIN_SCORE,
         **options,
     ):
-        """Learn from ``coder``'s codings in part of the sources, suggest on the rest, and
-        score against that coder (with a keyword-search baseline). See :mod:`qualcode.suggest.evaluate`."""
+        """Score suggestions against ``coder``'s codings on held-out sources (:mod:`qualcode.suggest.evaluate`)."""
         from qualcode.suggest.evaluate import evaluate
 
         return evaluate(self._db, coder, split, seed, suggester, min_score, options=options)
@@ -266,6 +252,13 @@ class Project:
         from qualcode.coding.review import Reviewer
 
         return Reviewer(self._db, coder)
+
+    def blind(self, on: bool | None = None) -> dict:
+        """Blind mode for agreement studies (see :mod:`qualcode.coding.blind`): switch it on
+        or off, or (``None``) only ask; returns whether it is on and who decided blind."""
+        from qualcode.coding import blind
+
+        return blind.switch(self._db, on)
 
     def add_memo(self, on: str, target: str | int | None, author: str, text: str) -> int:
         """A memo on the project (target None), a code or source (by name) or a segment (by id)."""
@@ -398,6 +391,12 @@ class Project:
         from qualcode.reading import runs
 
         return runs(self._db, kind)
+
+    def segment_question(self, segment_id: int) -> str:
+        """The interviewer's question directly before a segment's turn ("" when there is none)."""
+        from qualcode.reading import segment_question
+
+        return segment_question(self._db, segment_id)
 
     def decision_count(self) -> int:
         """How many rows the review log holds, undos included (it only grows)."""

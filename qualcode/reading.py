@@ -81,6 +81,11 @@ def runs(db, kind: str | None = None) -> list[dict]:
     ]
 
 
+def segment_question(db, segment_id: int) -> str:
+    """The interviewer's question just before a segment's turn, or "" (see ``question_before``)."""
+    return (segment_store.question_before(db.connection, segment_id) or "").strip()
+
+
 def decision_count(db) -> int:
     return decision_store.decision_count(db.connection)
 

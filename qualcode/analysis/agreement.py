@@ -18,6 +18,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from qualcode.analysis.statistics import AgreementFigures, figures
+from qualcode.coding.blind import blind_decisions, refuse_when_blind
 from qualcode.errors import InputError
 from qualcode.store import codings as coding_store
 from qualcode.store import segments as segment_store
@@ -51,6 +52,7 @@ class AgreementReport:
     overall: dict[str, AgreementFigures] = field(default_factory=dict)  # scope -> figures
     per_code: dict[str, dict[str, AgreementFigures]] = field(default_factory=dict)  # scope -> code ->
     disagreements: list[Disagreement] = field(default_factory=list)
+    blind: dict[str, tuple[int, int]] = field(default_factory=dict)  # coder -> (blind, all) decisions
 
     def to_json(self) -> str:
         return json.dumps(_plain(asdict(self)), ensure_ascii=False, indent=2)
@@ -89,6 +91,11 @@ class AgreementReport:
     def to_text(self, show: int = 20) -> str:
         kappa = len(self.coders) == 2
         lines = [f"agreement between {', '.join(self.coders)} on {self.segments} {self.unit} segments"]
+        if self.blind:
+            lines.append(
+                "decided in blind mode: "
+                + ", ".join(f"{c} {b} of {n} decisions" for c, (b, n) in sorted(self.blind.items()))
+            )
         for scope in SCOPES:
             lines += [
                 "",
@@ -125,6 +132,7 @@ class AgreementReport:
 def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport:
     if len(coders) < 2 or len(set(coders)) != len(coders):
         raise InputError("agreement needs at least two different coders (--coders A,B)")
+    refuse_when_blind(db, "agreement")
     conn = db.connection
     unit, segments = segment_store.segments_of_unit(conn, unit)
     judged: dict[str, dict[int, set[str]]] = {}  # coder -> segment -> codes, for judged segments only
@@ -154,6 +162,7 @@ def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport
                 report.disagreements.append(
                     Disagreement(s["source"], s["start"], s["end"], s["text"], code, yes, no)
                 )
+    report.blind = {c: n for c, n in blind_decisions(db, [c for c in coders if c != MACHINE]).items() if n[1]}
     return report
 
 

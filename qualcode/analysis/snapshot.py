@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qualcode.coding.blind import refuse_when_blind
 from qualcode.errors import InputError
 from qualcode.store import cases as case_store
 from qualcode.store import codes as code_store
@@ -85,6 +86,7 @@ def read_snapshot(db, include: str = "reviewed", unit: str | None = None) -> Sna
     of ``unit`` (default: the active unit)."""
     if include not in INCLUDES:
         raise InputError(f"unknown include {include!r}; choose 'reviewed' or 'all'")
+    refuse_when_blind(db, "reading the findings")
     with db.reading() as conn:
         reviewed = coding_store.reviewed_codings(conn)
         unreviewed = suggestion_store.unreviewed_suggestions(conn) if include == "all" else []

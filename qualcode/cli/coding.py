@@ -145,9 +145,12 @@ def evaluate(project, coder, split, seed, suggester, min_score, csv_path):
 @click.option("--withdrawn", is_flag=True, help="Review the suggestions retraining withdrew from your queue.")
 @handle_errors
 def review(project, coder, code, source, order, batch, accept_above, learn_from, withdrawn):
-    """Review suggestions one at a time: a accept, r reject, s skip, e edit, u undo, q quit.
+    """Review suggestions one at a time: a accept, r reject, s skip, e edit, u undo, q quit,
+    c another code by part of its name, m memo on the segment, ? help.
 
-    Every decision is stored at once; run the same command again to go on.
+    Edited boundaries snap to word edges and are shown before they are stored; the
+    interviewer's question is shown above an answer. Every decision is stored at once; run
+    the same command again to go on.
     """
     with open_project(project) as proj:
         if accept_above is not None:
@@ -240,4 +243,18 @@ def next_(project, coder, limit):
 
 
 # What qualcode.cli registers on the ``qualcode`` group.
-COMMANDS = (suggest, codings, suggestions, evaluate, review, code, memo, units, next_)
+@click.command()
+@project_argument
+@click.argument("state", type=click.Choice(["on", "off", "status"]), default="status")
+@handle_errors
+def blind(project, state):
+    """Blind mode for an agreement study: while on, nothing shows or uses several coders' work
+    (findings, exports, agreement, learning from everyone) until the owner turns it off."""
+    with open_project(project, read_only=state == "status") as proj:
+        info = proj.blind(None if state == "status" else state == "on")
+    click.echo(f"blind mode is {'on' if info['blind'] else 'off'}")
+    for coder, (decided_blind, decided) in info["decisions"].items():
+        click.echo(f"  {coder}: {decided_blind} of {decided} decisions made blind")
+
+
+COMMANDS = (suggest, codings, suggestions, evaluate, review, code, memo, units, next_, blind)

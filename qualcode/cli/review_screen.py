@@ -6,6 +6,7 @@ retraining; this module only reads keys and prints.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import textwrap
 
@@ -14,7 +15,18 @@ import click
 from qualcode.coding.session import ReviewSession
 from qualcode.errors import NO_SUGGESTIONS, QualcodeError
 
-KEYS = "[a]ccept  [r]eject  [s]kip  [e]dit  [u]ndo  [q]uit"
+KEYS = "[a]ccept  [r]eject  [s]kip  [e]dit  [u]ndo  [q]uit  [c]ode  [m]emo  [?]help"
+HELP = (
+    ("a", "accept the suggestion as your coding"),
+    ("r", "reject it (a negative example for learning)"),
+    ("s", "skip it; it stays pending for a later session"),
+    ("e", "edit: another code and/or new start and end (snapped to words, shown before storing)"),
+    ("c", "accept with another code, chosen by part of its name"),
+    ("m", "write a memo on the segment (the suggestion stays)"),
+    ("u", "undo your latest decision"),
+    ("q", "quit; every decision is already stored"),
+    ("?", "this list"),
+)
 
 
 def review_loop(
@@ -36,7 +48,7 @@ def review_loop(
             )
         return
     while session.current is not None:
-        _show(session.current, session.context(), session.progress())
+        _show(session.current, session.context(), session.progress(), session.question())
         key = _read_key()
         click.echo(key)
         if key == "q":
@@ -62,6 +74,18 @@ def _press(session: ReviewSession, key: str) -> None:
         _echo_retrained(session.reject())
     elif key == "e":
         _edit(session)
+    elif key == "c":
+        _change_code(session)
+    elif key == "m":
+        try:
+            memo = session.memo(click.prompt("memo"))
+        except QualcodeError as exc:
+            click.echo(f"no memo: {exc}")
+        else:
+            click.echo(f"memo {memo} added")
+    elif key == "?":
+        for name, what in HELP:
+            click.echo(f"  {name}  {what}")
     else:
         click.echo(f"unknown key {key!r}; {KEYS}")
 
@@ -86,11 +110,13 @@ def _read_key() -> str:
             return char.lower()
 
 
-def _show(item, context: dict, progress: tuple[int, int]) -> None:
+def _show(item, context: dict, progress: tuple[int, int], question: str = "") -> None:
     done, total = progress
     who = f"{item.speaker}, {item.role}" if item.speaker else "no speaker"
     click.echo("")
     click.secho(f"[{done + 1}/{total}] {item.source} ({who}) {item.start}-{item.end}", bold=True)
+    if question:
+        click.secho(_wrap(question, "  asked: ", max_lines=2), fg="cyan")
     if context["before"]:
         click.echo(_wrap("… " + context["before"], "    "))
     click.secho(_wrap(item.text, "  > "), fg="yellow")
@@ -104,10 +130,22 @@ def _show(item, context: dict, progress: tuple[int, int]) -> None:
 
 
 def _edit(session: ReviewSession) -> None:
+    """Another code and/or boundaries; new boundaries are snapped to word edges and shown
+    before they are stored ("n" keeps the suggestion current)."""
     item = session.current
     code = click.prompt("code", default=item.code)
     start = click.prompt("start", default=item.start, type=int)
     end = click.prompt("end", default=item.end, type=int)  # prompts read whole lines, also from a pipe
+    start, end, text = session.snapped(start, end)
+    if (start, end) != (item.start, item.end) and text:
+        click.echo(f"new boundaries {start}-{end} (snapped to words):")
+        click.secho(_wrap(text, "  > "), fg="yellow")
+        answer = click.prompt(
+            "store? [y/n]", type=click.Choice(["y", "n"], case_sensitive=False), show_choices=False
+        )
+        if answer.lower() != "y":
+            click.echo("not changed; the suggestion stays")
+            return
     try:
         report = session.edit(code=code, start=start, end=end)
     except QualcodeError as exc:  # a wrong code or span: say so and stay on this suggestion
@@ -116,7 +154,31 @@ def _edit(session: ReviewSession) -> None:
     _echo_retrained(report)
 
 
-def _wrap(text: str, prefix: str) -> str:
+def _change_code(session: ReviewSession) -> None:
+    """Accept the suggestion with the code whose name contains what is typed (no boundaries)."""
+    part = click.prompt("code (part of a name)")
+    names = session.code_names(part)
+    if not names:
+        click.echo(f"no code name contains {part!r}; the suggestion stays")
+        return
+    name = names[0]
+    if len(names) > 1:
+        for number, each in enumerate(names, 1):
+            click.echo(f"  {number}  {each}")
+        name = names[click.prompt("number", type=click.IntRange(1, len(names))) - 1]
+    try:
+        report = session.accept() if name == session.current.code else session.edit(code=name)
+    except QualcodeError as exc:
+        click.echo(f"not changed: {exc}")
+        return
+    click.echo(f"coded as {name}")
+    _echo_retrained(report)
+
+
+def _wrap(text: str, prefix: str, max_lines: int | None = None) -> str:
+    """``text`` on lines as wide as the terminal (100 when that is unknown)."""
+    width = max(40, shutil.get_terminal_size((100, 24)).columns)
     return textwrap.fill(
-        " ".join(text.split()), width=100, initial_indent=prefix, subsequent_indent=" " * len(prefix)
-    )
+        " ".join(text.split()), width=width, initial_indent=prefix, subsequent_indent=" " * len(prefix),
+        max_lines=max_lines, placeholder=" …",
+    )  # fmt: skip

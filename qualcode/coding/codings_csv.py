@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook.model import Code
+from qualcode.coding.blind import refuse_when_blind
 from qualcode.errors import InputError
 from qualcode.files import csv_safe, csv_unsafe, write_text_atomically
 from qualcode.ingest.csvtable import read_table
@@ -98,6 +99,8 @@ def export_codings(db, path: str | Path, coder: str | None = None) -> int:
     """Write the current codings (of ``coder``, or everyone's) as a codings CSV; returns how
     many. Text that a spreadsheet would run as a formula gets a leading ``'`` (csv_safe), and
     the file is moved into place only when complete."""
+    if coder is None:
+        refuse_when_blind(db, "exporting every coder's codings (give --coder)")
     rows = coding_store.codings_table(db.connection, coder)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

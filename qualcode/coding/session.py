@@ -9,8 +9,61 @@ so it is stored at once and a session can be dropped at any moment.
 
 from __future__ import annotations
 
+import unicodedata
+
 from qualcode import defaults
 from qualcode.errors import InputError
+
+_INNER = "-'’"  # joins two letters into one word ("zelf-standig", "cliënt's")
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Whether ``text[i]`` belongs to a word: a letter or digit, or a joiner between two."""
+    if not 0 <= i < len(text):
+        return False
+    if text[i].isalnum():
+        return True
+    return text[i] in _INNER and 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start`` moved left to the beginning of its word, ``end`` right to the end of its word.
+
+    Whitespace at either edge of the span is left out first (when a word remains). A span
+    that does not fit ``text`` (``0 <= start < end <= len(text)``) comes back unchanged, for
+    the caller's check to report; the result never reaches past the text's bounds.
+    """
+    if not 0 <= start < end <= len(text):
+        return start, end
+    left, right = start, end
+    while left < right and text[left].isspace():
+        left += 1
+    while right > left and text[right - 1].isspace():
+        right -= 1
+    if left < right:
+        start, end = left, right
+    while start > 0 and _in_word(text, start) and _in_word(text, start - 1):
+        start -= 1
+    while end < len(text) and _in_word(text, end - 1) and _in_word(text, end):
+        end += 1
+    return start, end
+
+
+def _folded(name: str) -> str:
+    """Lower case without accents, for matching a typed part of a name ("clien" ~ "Cliënt")."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def match_codes(names, part: str) -> list[str]:
+    """The names that contain ``part``, ignoring case and accents, in their given order; a
+    name equal to ``part`` (so ignoring) alone when there is one. Nothing for a blank part."""
+    wanted = _folded(part.strip())
+    if not wanted:
+        return []
+    found = [name for name in names if wanted in _folded(name)]
+    exact = [name for name in found if _folded(name) == wanted]
+    return exact if len(exact) == 1 else found
 
 
 class ReviewSession:
@@ -88,6 +141,38 @@ class ReviewSession:
     def context(self, item=None) -> dict:
         """The text around a suggestion (the current one by default) and its code's definition."""
         return self.reviewer.context(self._item(item))
+
+    def question(self, item=None) -> str:
+        """The interviewer's question a suggestion's segment answers: the interviewer turn
+        directly before the segment's turn ("" when there is none, or no segment)."""
+        item = self._item(item)
+        return self.project.segment_question(item.segment_id) if item.segment_id else ""
+
+    def code_names(self, part: str) -> list[str]:
+        """The codebook's codes whose name contains ``part`` (see :func:`match_codes`)."""
+        return match_codes([code.name for code in self.project.codebook().codes], part)
+
+    def snapped(self, start: int, end: int, item=None) -> tuple[int, int, str]:
+        """New boundaries for a suggestion snapped to word edges, and the text they hold.
+
+        A boundary equal to the suggestion's own is kept as it is; a span that does not fit
+        the source comes back unchanged with no text (:meth:`edit` then says what is wrong).
+        """
+        item = self._item(item)
+        text = self.project.source_text(item.source)
+        new_start, new_end = snap_to_words(text, start, end)
+        new_start = item.start if start == item.start else new_start
+        new_end = item.end if end == item.end else new_end
+        fits = 0 <= new_start < new_end <= len(text)
+        return new_start, new_end, text[new_start:new_end] if fits else ""
+
+    def memo(self, text: str, item=None) -> int:
+        """A memo by this coder on a suggestion's segment (on its source when it has none);
+        returns the memo's id. The suggestion stays current."""
+        item = self._item(item)
+        if item.segment_id is not None:
+            return self.project.add_memo("segment", item.segment_id, self.coder, text)
+        return self.project.add_memo("source", item.source, self.coder, text)
 
     # -- moving on without a decision ---------------------------------------------------------
 

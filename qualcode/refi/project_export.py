@@ -28,6 +28,7 @@ from pathlib import Path
 
 from qualcode import files
 from qualcode.codebook.model import Codebook
+from qualcode.coding.blind import refuse_when_blind
 from qualcode.refi.codebook import add_code_element, add_kind_sets
 from qualcode.refi.speakers import Speaker, format_speakers
 from qualcode.refi.xml import NS_PROJECT, ORIGIN, code_guid, guid, to_bytes
@@ -49,6 +50,7 @@ _VARIABLE_TYPES = {
 
 def export_qdpx(db, path: str | Path) -> None:
     """Write the project in ``db`` as a REFI-QDA project archive at ``path``."""
+    refuse_when_blind(db, "a .qdpx export")
     conn = db.connection
     sources = source_store.sources_with_text(conn)
     xml, texts = _project_xml(conn, Path(db.path).stem, sources)

@@ -36,3 +36,18 @@ def last_standing_decision(conn: sqlite3.Connection, coder: str) -> sqlite3.Row 
 def decision_count(conn: sqlite3.Connection) -> int:
     """Every row of the log, undos included (it only grows)."""
     return conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
+
+
+def decision_ids(conn: sqlite3.Connection, coder: str) -> list[int]:
+    """The coder's decisions, undos left out, in order."""
+    rows = conn.execute("SELECT id FROM decisions WHERE coder = ? AND action != 'undo' ORDER BY id", (coder,))
+    return [r[0] for r in rows]
+
+
+def last_decision_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0]
+
+
+def coders(conn: sqlite3.Connection) -> list[str]:
+    """Everyone who has made a decision."""
+    return [r[0] for r in conn.execute("SELECT DISTINCT coder FROM decisions ORDER BY coder")]

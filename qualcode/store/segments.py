@@ -86,6 +86,26 @@ def neighbours(conn: sqlite3.Connection, segment_id: int) -> tuple[str, str]:
     return at(row["position"] - 1), at(row["position"] + 1)
 
 
+def question_before(conn: sqlite3.Connection, segment_id: int) -> str | None:
+    """The text of the interviewer turn directly before a segment's turn (same source), when
+    the segment's own turn is not an interviewer's; None otherwise."""
+    row = conn.execute(
+        """
+        SELECT substr(src.text, prev.start + 1, prev."end" - prev.start)
+          FROM segments seg
+          JOIN turns cur ON cur.id = seg.turn_id
+          LEFT JOIN speakers own ON own.id = cur.speaker_id
+          JOIN turns prev ON prev.source_id = cur.source_id AND prev.position = (
+               SELECT MAX(position) FROM turns WHERE source_id = cur.source_id AND position < cur.position)
+          JOIN speakers asker ON asker.id = prev.speaker_id
+          JOIN sources src ON src.id = cur.source_id
+         WHERE seg.id = ? AND asker.role = 'interviewer' AND COALESCE(own.role, '') != 'interviewer'
+        """,
+        (segment_id,),
+    ).fetchone()
+    return row[0] if row else None
+
+
 def sources_with_segments(conn: sqlite3.Connection, unit: str) -> set[int]:
     return {r[0] for r in conn.execute("SELECT DISTINCT source_id FROM segments WHERE unit = ?", (unit,))}
 

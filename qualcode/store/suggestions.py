@@ -131,10 +131,6 @@ def decided_suggestions(conn: sqlite3.Connection, coder: str) -> list[sqlite3.Ro
     ).fetchall()
 
 
-def coders_with_decisions(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT DISTINCT coder FROM decisions ORDER BY coder")]
-
-
 _WITH_TEXT = """
     src.name AS source, x.source_id, x.start, x."end", k.name AS code, k.kind,
     substr(src.text, x.start + 1, x."end" - x.start) AS text

@@ -8,6 +8,7 @@ decisions). The new run replaces the coder's queue only: other coders keep their
 
 from __future__ import annotations
 
+from qualcode.coding.blind import refuse_when_blind
 from qualcode.errors import ConflictError
 from qualcode.store import runs as run_store
 from qualcode.store import suggestions as suggestion_store
@@ -24,6 +25,8 @@ class CoderModel:
     def __init__(self, db, coder: str, learn_from: str = "coder"):
         if learn_from not in LEARN_FROM:
             raise ConflictError(f"unknown --learn-from {learn_from!r}; choose coder or all")
+        if learn_from == "all":
+            refuse_when_blind(db, "learning from every coder's decisions")
         self.db, self.coder, self.learn_from = db, coder, learn_from
         self.model_ = None
 

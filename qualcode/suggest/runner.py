@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qualcode.coding.blind import refuse_when_blind
 from qualcode.errors import NO_CODEBOOK, NO_SEGMENTS, ConflictError
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
+from qualcode.store import decisions as decision_store
 from qualcode.store import runs as run_store
 from qualcode.store import segments as segment_store
 from qualcode.store import settings as setting_store
@@ -112,6 +114,8 @@ def run_suggestions(
 ) -> SuggestReport:
     """Fit ``suggester`` on the project (learning from ``coder``'s decisions, or everyone's)
     and store what it suggests as a new run."""
+    if coder is None and decision_store.coders(db.connection):
+        refuse_when_blind(db, "a suggestion run learning from every coder (give --coder)")
     unit, codes, segments, known = prepare(db, unit, coder)
     model = make_suggester(suggester, **with_language(db.connection, suggester, options)).fit(
         codes, segments, known
@@ -149,7 +153,7 @@ def store_run(db, model: Suggester, config: dict, segments, scored, known: Label
                 )  # fmt: skip
     made = {(r[0], r[1], r[2], r[4]) for r in rows}
     with db.transaction() as conn:
-        reviewers = [config["coder"]] if config["coder"] else suggestion_store.coders_with_decisions(conn)
+        reviewers = [config["coder"]] if config["coder"] else decision_store.coders(conn)
         queues = {c: suggestion_store.pending_suggestions(conn, c) for c in reviewers}
         run_id = run_store.start_run(conn, "suggest", config, run_store.library_versions(["scikit-learn"]))
         suggestion_store.insert_suggestions(conn, [(run_id, *row) for row in rows])
