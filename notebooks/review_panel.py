@@ -22,10 +22,10 @@ from qualcode.coding.session import ReviewSession
 class ReviewPanel(widgets.VBox):
     """One coder's review of the latest suggestions, one suggestion at a time."""
 
-    def __init__(self, project, coder: str, order: str = "score"):
+    def __init__(self, project, coder: str, order: str = "score", withdrawn: bool = False):
         # No retraining (retrain_every=None), as the panel always did: a click answers at once.
         # To learn from the decisions, call project.suggest_again() and open a new panel.
-        self.session = ReviewSession(project, coder, order=order)
+        self.session = ReviewSession(project, coder, order=order, withdrawn=withdrawn)
         self.reviewer = self.session.reviewer
         self.order = order
 
@@ -154,10 +154,11 @@ class ReviewPanel(widgets.VBox):
         self._render()
 
 
-def review_panel(project, coder: str, order: str = "score") -> ReviewPanel:
+def review_panel(project, coder: str, order: str = "score", withdrawn: bool = False) -> ReviewPanel:
     """A panel (an ipywidgets VBox) to review the latest suggestions as ``coder``.
 
     ``order`` is ``score`` (highest first), ``source`` (in reading order) or ``active`` (the
-    suggestions the models are least sure about first).
+    suggestions the models are least sure about first). ``withdrawn=True`` shows the
+    suggestions retraining took out of the coder's queue instead.
     """
-    return ReviewPanel(project, coder, order)
+    return ReviewPanel(project, coder, order, withdrawn)

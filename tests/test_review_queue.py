@@ -165,3 +165,19 @@ def test_shared_training_codings_are_learned_by_every_coder(project, tmp_path):
     with second_connection(project) as db:
         known = labels(db.connection, "sentence", "anna")
     assert "Woning" in known.coded[item.segment_id]
+
+
+def test_the_notebook_panel_shows_the_withdrawn_suggestions(project):
+    pytest.importorskip("ipywidgets")
+    from tests.test_notebooks import _review_panel
+
+    anna = project.reviewer("anna")
+    for i, item in enumerate(anna.pending(code="Woning", order="source")[:9]):
+        (anna.accept if i < 3 else anna.reject)(item.id)
+    project.coder_model("anna").retrain()
+    withdrawn = {p.id for p in anna.withdrawn()}
+    assert withdrawn
+    panel = _review_panel()(project, "anna", withdrawn=True)
+    assert panel.current.id in withdrawn
+    panel.reject_button.click()
+    assert len(anna.withdrawn()) == len(withdrawn) - 1
