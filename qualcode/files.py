@@ -21,6 +21,17 @@ from xml.parsers import expat
 
 from qualcode.errors import InputError
 
+# Characters XML 1.0 does not allow, not even as &#...; (https://www.w3.org/TR/xml/#charsets):
+# C0 controls but tab, newline and carriage return; surrogates (in a str, always unpaired);
+# U+FFFE and U+FFFF. Neither .xlsx nor .qdpx can hold them.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (so it can go into any XML text or attribute)."""
+    return XML_FORBIDDEN.sub("", text)
+
+
 # Larger than any real transcript or project part by far; small enough to stop a zip bomb.
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
 _CHUNK = 1024 * 1024

@@ -147,7 +147,7 @@ def test_retrains_after_every_n_decisions_with_a_learning_suggester(learning):
     assert session.accept() is None  # one decision: not yet
     assert _ids(session.queue) <= old
     report = session.reject()
-    assert report is not None and report.suggestions >= 1 and report.codes_learned >= 0
+    assert report is not None and report.suggestions >= 1
     assert session.queue and not _ids(session.queue) & old  # the queue is the new run's
     assert [p.id for p in session.queue] == _pending_ids(learning)
     assert session.accept() is None  # counting starts again after retraining

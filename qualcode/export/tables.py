@@ -24,7 +24,7 @@ from qualcode.analysis.evidence import EvidenceTable
 from qualcode.analysis.mechanisms import Cooccurrence, FrameworkMatrix
 from qualcode.errors import InputError
 from qualcode.export.findings import Findings, collect
-from qualcode.files import csv_safe, write_bytes_atomically, write_text_atomically
+from qualcode.files import csv_safe, write_bytes_atomically, write_text_atomically, xml_safe
 
 _EVIDENCE_HEADER = (
     "code", "kind", "definition", "segments", "interviews", "codings", "unreviewed", "cases_per_group",
@@ -188,15 +188,11 @@ def export_xlsx(db, path, include: str = "reviewed") -> Path:
     return write_bytes_atomically(path, _fixed_zip(buffer.getvalue(), stamp))
 
 
-# Characters XML 1.0 does not allow in a document (openpyxl refuses to write them).
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _put(cell, value) -> None:
     """Put ``value`` in a workbook cell: text always as a string cell (never a formula or an
     error, whatever it begins with) without the characters XML forbids; numbers as numbers."""
     if isinstance(value, str):
-        cell.value = _XML_FORBIDDEN.sub("", value)
+        cell.value = xml_safe(value)  # openpyxl refuses to write them
         cell.data_type = "s"
     elif value is not None:
         cell.value = value

@@ -9,6 +9,7 @@ import unicodedata
 from collections import Counter
 
 from qualcode.errors import InputError
+from qualcode.files import XML_FORBIDDEN
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -19,10 +20,6 @@ _BOMS = (
 )
 
 
-# The characters XML 1.0 cannot hold (not even as &#...; references) except CR, which
-# ``normalise`` turns into LF first: C0 controls other than tab and newline, lone surrogates,
-# U+FFFE and U+FFFF. A text with one of them cannot be written to .xlsx or .qdpx, so they go.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A form feed separates pages and a vertical tab is Word's manual line break in text exports:
 # both stand between words (and before a speaker label on the next page), so they become a
 # newline instead of vanishing, which would glue "end of page" and "Next: ..." together.
@@ -50,12 +47,12 @@ def replace_control_characters(text: str) -> str:
     One character at a time, so applying it to the pieces of a text and joining them gives
     the same as applying it to the whole (what :func:`normalise` relies on).
     """
-    return _FORBIDDEN.sub(_replacement, text) if _FORBIDDEN.search(text) else text
+    return XML_FORBIDDEN.sub(_replacement, text) if XML_FORBIDDEN.search(text) else text
 
 
 def forbidden_characters_warning(text: str, path: str) -> str | None:
     """A warning saying which characters :func:`normalise` takes out of ``text``, or None."""
-    found = Counter(_FORBIDDEN.findall(text))
+    found = Counter(XML_FORBIDDEN.findall(text))
     if not found:
         return None
     total = sum(found.values())

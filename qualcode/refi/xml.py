@@ -15,7 +15,6 @@ is well-formed and reads back.
 from __future__ import annotations
 
 import io
-import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -23,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
 from qualcode.errors import InputError
-from qualcode.files import parse_xml_safely
+from qualcode.files import parse_xml_safely, xml_safe
 from qualcode.version import __version__
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -115,16 +114,6 @@ def children(element: ET.Element | None, name: str) -> list[ET.Element]:
 
 
 # --- writing ------------------------------------------------------------------------------------
-
-
-# Characters XML 1.0 does not allow (https://www.w3.org/TR/xml/#charsets): C0 controls but tab,
-# newline and carriage return; U+FFFE and U+FFFF; surrogates (in a str, always unpaired).
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids (so it can go into any XML text or attribute)."""
-    return _NOT_XML.sub("", text)
 
 
 def to_bytes(root: ET.Element) -> bytes:

@@ -202,7 +202,3 @@ def code_definition(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
 def code_name_taken(conn: sqlite3.Connection, name: str) -> bool:
     """Whether any code, current, retired or merged, has this name."""
     return conn.execute("SELECT 1 FROM codes WHERE name = ?", (name,)).fetchone() is not None
-
-
-def codebook_version_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT COUNT(*) FROM codebook_versions").fetchone()[0]
