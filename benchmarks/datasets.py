@@ -2,7 +2,9 @@
 
 Each builder writes the documents as text files, a codebook CSV and a codings CSV into a
 work folder and goes through the public API (import, segment, codebook, codings), so the
-benchmarks measure the same path a researcher takes.
+benchmarks measure the same path a researcher takes. A set in the neutral layout
+(``transcripts/*.txt``, ``codebook.csv``, ``codings.csv``) is read as it is: see
+:func:`neutral_layout`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import csv
 import json
 import re
 import warnings
+from collections import Counter
 from pathlib import Path
 
 from qualcode import Project, QualcodeWarning
@@ -59,6 +62,48 @@ def games_as_art(shared: Path, work: Path, unit: str = "sentence") -> Project:
         for r in csv.DictReader((folder / "code_descriptions.csv").open(encoding="utf-8"))
     ]
     return _build(work, texts, codes, codings, unit)
+
+
+def is_neutral_layout(folder: Path) -> bool:
+    return (
+        (folder / "transcripts").is_dir()
+        and (folder / "codebook.csv").is_file()
+        and (folder / "codings.csv").is_file()
+    )
+
+
+def neutral_layout(folder: Path, work: Path, unit: str = "turn", language: str = "en") -> tuple[Project, str]:
+    """A folder of ``transcripts/*.txt`` (speaker-labelled turns), ``codebook.csv``
+    (code,description,parent) and ``codings.csv`` (source,start,end,code,coder; code-point
+    offsets into the .txt files). Returns the project and the coder named in codings.csv (the
+    one with most codings, should there be several)."""
+    folder, work = Path(folder), Path(work)
+    with (folder / "codings.csv").open(encoding="utf-8", newline="") as handle:
+        coders = Counter(row["coder"] for row in csv.DictReader(handle))
+    if not coders:
+        raise ValueError(f"{folder / 'codings.csv'}: no codings")
+    work.mkdir(parents=True, exist_ok=True)
+    project = Project.create(work / "bench.qc")
+    try:
+        report = project.import_transcripts([folder / "transcripts"])
+        if report.skipped:
+            raise ValueError(f"{folder}: transcripts not imported: {report.skipped}")
+        for path in sorted((folder / "transcripts").glob("*.txt")):
+            # Read without newline translation: the offsets count every code point of the file.
+            if project.source_text(path.stem) != path.read_bytes().decode("utf-8"):
+                raise ValueError(
+                    f"{path.name}: the imported text differs from the file (changed on import: BOM, "
+                    "CRLF or Unicode normalisation?), so the offsets in codings.csv would not fit"
+                )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", QualcodeWarning)
+            project.segment(unit=unit, language=language)
+        project.load_codebook(folder / "codebook.csv")
+        project.import_codings(folder / "codings.csv", add_missing_codes=True)
+    except BaseException:
+        project.close()
+        raise
+    return project, coders.most_common(1)[0][0]
 
 
 _INLINE = re.compile(r"\*\*(?P<span>.+?)\*\*<sup>(?P<codes>[^<]*)</sup>", re.DOTALL)

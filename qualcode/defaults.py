@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 SUGGESTER = "ensemble"
-MIN_SCORE = 0.3
+# None: shown from the threshold the suggester chose from the coder's decisions (where it
+# learns; 0.3 where it does not). A number fixes it.
+MIN_SCORE: float | None = None
 UNIT = "sentence"
 UNITS = ("sentence", "paragraph", "turn", "window")
 WINDOW = 3

@@ -186,7 +186,7 @@ class Project:
     def suggest(
         self,
         suggester: str = defaults.SUGGESTER,
-        min_score: float = defaults.MIN_SCORE,
+        min_score: float | None = defaults.MIN_SCORE,
         coder: str | None = None,
         unit: str | None = None,
         **options,
@@ -233,7 +233,7 @@ class Project:
         split: float = 0.5,
         seed: int = 1,
         suggester: str = defaults.SUGGESTER,
-        min_score: float = defaults.MIN_SCORE,
+        min_score: float | None = None,
         **options,
     ):
         """Score suggestions against ``coder``'s codings on held-out sources (:mod:`qualcode.suggest.evaluate`)."""

@@ -45,7 +45,7 @@ codebook: codebooks/netwerkondersteuning.yaml
 codings: []                 # human codings to learn from: - {path: codings.csv, coder: anna}
 suggest:
   suggester: ensemble
-  min_score: 0.3
+  min_score: null           # null: the threshold learned from your decisions; or a fixed score 0..1
 topics:
   mode: quick
   n_topics: 8

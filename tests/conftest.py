@@ -113,6 +113,8 @@ def add_suggestions(project: Project, rows: list[tuple], kind: str = "suggest") 
                     "2",
                     score,
                     "",
+                    1,
+                    1,
                 )
                 for source, start, end, code, score in rows
             ],

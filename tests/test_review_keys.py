@@ -150,7 +150,7 @@ def test_a_question_only_when_an_interviewer_turn_is_directly_before(tmp_path):
     assert asked == {"De steungroep helpt.": "Hoe gaat het?", "Ik wil een eigen huis.": ""}
 
 
-@pytest.mark.parametrize("columns", [50, 160])
+@pytest.mark.parametrize("columns", [50, 80])
 def test_lines_wrap_to_the_terminal_width(suggested, monkeypatch, columns):  # noqa: F811
     project, _ = suggested
     monkeypatch.setenv("COLUMNS", str(columns))

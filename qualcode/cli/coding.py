@@ -17,7 +17,12 @@ from qualcode.cli.review_screen import review_loop
     show_default=True,
     help="ensemble, lexical, semantic or supervised.",
 )
-@click.option("--min-score", default=defaults.MIN_SCORE, show_default=True, type=click.FloatRange(0, 1))
+@click.option(
+    "--min-score",
+    default=defaults.MIN_SCORE,
+    type=click.FloatRange(0, 1),
+    help="Show suggestions from this score (default: the threshold learned from the codings).",
+)
 @click.option("--coder", help="Learn only from this coder's codings (default: every human coder).")
 @click.option(
     "--embedder", type=click.Choice(["tfidf", "sentence-transformers"]), help="For semantic and ensemble."
@@ -36,9 +41,15 @@ def suggest(project, suggester, min_score, coder, embedder, embedding_model):
         raise click.UsageError("--embedder and --embedding-model go with --suggester semantic or ensemble")
     with open_project(project) as proj:
         report = proj.suggest(suggester, min_score, coder, **options)
+    expected = (
+        f", about {round(report.expected_precision * 100)}% expected right"
+        if report.expected_precision is not None
+        else ""
+    )
     click.echo(
-        f"{report.suggestions} suggestions (score >= {min_score}) for {report.segments} segments by "
-        f"{report.suggester}; {report.codes_learned} codes learned from codings (run {report.run_id})"
+        f"{report.suggestions} suggestions (score >= {report.threshold:.2f}{expected}) for "
+        f"{report.segments} segments by {report.suggester}; {report.codes_learned} codes learned "
+        f"from codings (run {report.run_id})"
     )
 
 
@@ -97,6 +108,7 @@ def suggestions_export(project, path, run_id):
 @click.option("--coder", required=True, help="Whose codings are learned from and scored against.")
 @click.option(
     "--split-by-source",
+    "--split",
     "split",
     default=0.5,
     show_default=True,
@@ -104,12 +116,24 @@ def suggestions_export(project, path, run_id):
     help="Share of the coded sources to learn from.",
 )
 @click.option("--seed", default=1, show_default=True, help="Which sources go to which side.")
-@click.option("--suggester", default=defaults.SUGGESTER, show_default=True)
-@click.option("--min-score", default=defaults.MIN_SCORE, show_default=True, type=click.FloatRange(0, 1))
+@click.option(
+    "--suggester",
+    default=defaults.SUGGESTER,
+    show_default=True,
+    help="ensemble, lexical, semantic or supervised.",
+)
+@click.option(
+    "--min-score",
+    default=None,
+    type=click.FloatRange(0, 1),
+    help="Show suggestions from this score (default: the suggester's own threshold).",
+)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the figures as CSV.")
 @handle_errors
 def evaluate(project, coder, split, seed, suggester, min_score, csv_path):
-    """Score the suggestions against a coder's codings on held-out sources (with a keyword baseline)."""
+    """Score the suggestions against a coder's codings on held-out sources. The table puts the
+    suggester next to a keyword search and the pattern baseline (NVivo-style autocoding from
+    the coded examples), with precision, recall, F1, recall@k and Cohen's kappa per code."""
     with open_project(project, read_only=True) as proj:
         result = proj.evaluate(coder, split, seed, suggester, min_score)
     click.echo(result.to_text())

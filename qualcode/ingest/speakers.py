@@ -33,6 +33,10 @@ _SPEECH_STARTS = frozenset(
     yes no the a this that what how why where i you we he she they my our""".split()
 )
 
+# "Dan:" or "So:" at a line start is speech once or twice, but a speaker ("Dan", the
+# interviewer) when it opens this many lines.
+_RECURRING_SPEECH_START = 5
+
 _TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)"
 _LABEL = r"(?P<label>[^\W\d_][\w.'’\- ]{0,38}?(?:\s*\([^()\n]{1,40}\))?)"
 _MARK = r"(?:\*\*|__)?"  # Markdown bold around a label
@@ -73,13 +77,14 @@ def match_label(line: str) -> LabelMatch | None:
     return None
 
 
-def looks_like_name(label: str) -> bool:
-    """A label of at most six words, capitalised, mostly not lower-case words."""
+def looks_like_name(label: str, speech_start_ok: bool = False) -> bool:
+    """A label of at most six words, capitalised, mostly not lower-case words; one starting
+    with a word that starts speech ("Dan", "Zo") only with ``speech_start_ok``."""
     bare = re.sub(r"\([^()]*\)", " ", label)
     words = bare.split()
     if not words or len(words) > 6 or not words[0][0].isupper():
         return False
-    if words[0].casefold() in _SPEECH_STARTS:
+    if words[0].casefold() in _SPEECH_STARTS and not speech_start_ok:
         return False
     # A full stop inside a label is a sentence ("Ja. Om 10:30"), unless it ends a title.
     if any(w.endswith(".") and w[:-1].casefold() not in _TITLES for w in words[:-1]):
@@ -111,7 +116,7 @@ def accepted_labels(candidates: dict[str, int], strong: set[str], known: set[str
         key = label.casefold()
         if key in known_keys or key in INTERVIEWER_LABELS or key in RESPONDENT_LABELS:
             accepted.add(label)
-        elif not looks_like_name(label):
+        elif not looks_like_name(label, speech_start_ok=count >= _RECURRING_SPEECH_START):
             continue
         elif label in strong or count >= 2:
             accepted.add(label)

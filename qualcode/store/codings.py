@@ -110,25 +110,39 @@ def coded_sources(conn: sqlite3.Connection, coder: str | None) -> list[int]:
     ]
 
 
-def codes_on_segments(conn: sqlite3.Connection, unit: str, coder: str | None, source_id: int | None = None):
+# A coding "covers" a segment when they share at least half of the shorter of the two: the
+# suggestion benchmark's matching rule, and what learning treats as a coded segment (a turn
+# that a coding only grazes at its edge is not an example of the code).
+_COVERS = (
+    """(MIN(c."end", s."end") - MAX(c.start, s.start)) * 2 >= MIN(c."end" - c.start, s."end" - s.start)"""
+)
+
+
+def codes_on_segments(
+    conn: sqlite3.Connection,
+    unit: str,
+    coder: str | None,
+    source_id: int | None = None,
+    covering: bool = False,
+):
     """(segment id, code name) for every current coding overlapping a segment of ``unit``
-    (of one coder or all; of one source or all)."""
+    (of one coder or all; of one source or all); with ``covering``, only codings that cover
+    at least half of the segment or of themselves."""
     return conn.execute(
-        """
+        f"""
         SELECT s.id, k.name FROM segments s
           JOIN current_codings c ON c.source_id = s.source_id AND c.start < s."end" AND s.start < c."end"
           JOIN resolved_codes k ON k.code_id = c.code_id
          WHERE s.unit = :unit AND (:coder IS NULL OR c.coder = :coder)
-           AND (:source IS NULL OR s.source_id = :source)
+           AND (:source IS NULL OR s.source_id = :source) AND ({_COVERS if covering else "1"})
         """,
         {"unit": unit, "coder": coder, "source": source_id},
     )
 
 
 def coded_segments(conn: sqlite3.Connection, unit: str, coder: str | None) -> dict[int, set[str]]:
-    """Every segment of the sources a coder has coded, with the codes whose codings overlap it.
-
-    With ``coder`` None, every human coder counts.
+    """Every segment of the sources a coder has coded, with the codes whose codings cover it
+    (see ``_COVERS``). With ``coder`` None, every human coder counts.
     """
     labelled: dict[int, set[str]] = {}
     for source_id in coded_sources(conn, coder):
@@ -136,6 +150,6 @@ def coded_segments(conn: sqlite3.Connection, unit: str, coder: str | None) -> di
             "SELECT id FROM segments WHERE unit = ? AND source_id = ?", (unit, source_id)
         ):
             labelled[segment_id] = set()
-        for segment_id, code in codes_on_segments(conn, unit, coder, source_id):
+        for segment_id, code in codes_on_segments(conn, unit, coder, source_id, covering=True):
             labelled[segment_id].add(code)
     return labelled

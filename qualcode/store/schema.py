@@ -294,6 +294,17 @@ MIGRATIONS += (
             )""",
         ),
     ),
+    Migration(
+        "0007_ranked_candidates",
+        (
+            # A run keeps each segment's best few codes, ranked (1 = best); ``shown`` marks
+            # those at or above the run's threshold: the review queue. The others are offered
+            # as the next candidates when the shown one is wrong.
+            "ALTER TABLE suggestions ADD COLUMN rank INTEGER NOT NULL DEFAULT 1 CHECK (rank >= 1)",
+            "ALTER TABLE suggestions ADD COLUMN shown INTEGER NOT NULL DEFAULT 1 CHECK (shown IN (0, 1))",
+            "CREATE INDEX suggestions_by_segment ON suggestions(run_id, segment_id, rank)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

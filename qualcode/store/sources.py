@@ -106,6 +106,20 @@ def turns_of_source(conn: sqlite3.Connection, source_id: int) -> list[sqlite3.Ro
     ).fetchall()
 
 
+def turn_texts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every turn with its text, speaker label and role, by source and position."""
+    return conn.execute(
+        """
+        SELECT t.id, t.source_id, t.position, sp.label AS speaker, sp.role,
+               substr(src.text, t.start + 1, t."end" - t.start) AS text
+          FROM turns t
+          JOIN sources src ON src.id = t.source_id
+          LEFT JOIN speakers sp ON sp.id = t.speaker_id
+         ORDER BY t.source_id, t.position
+        """
+    ).fetchall()
+
+
 def all_turns(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """Every turn with its speaker, role and case, by source and position."""
     return conn.execute(

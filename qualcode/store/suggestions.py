@@ -29,25 +29,31 @@ def queue_run_id(conn: sqlite3.Connection, coder: str) -> int | None:
 
 
 def insert_suggestions(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Rows of (run_id, source_id, start, end, segment_id, code_id, suggester, version, score, rationale)."""
+    """Rows of (run_id, source_id, start, end, segment_id, code_id, suggester, version, score,
+    rationale, rank, shown)."""
     now = utc_now()
     conn.executemany(
         'INSERT INTO suggestions (run_id, source_id, start, "end", segment_id, code_id, suggester, '
-        "suggester_version, score, rationale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "suggester_version, score, rationale, rank, shown, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(*row, now) for row in rows],
     )
 
 
-def suggestions_of_run(conn: sqlite3.Connection, run_id: int | None = None) -> list[sqlite3.Row]:
-    """A run's suggestions (default: the latest run's), by source, position and score."""
+def suggestions_of_run(
+    conn: sqlite3.Connection, run_id: int | None = None, shown_only: bool = True
+) -> list[sqlite3.Row]:
+    """A run's suggestions (default: the latest run's), by source, position and rank; the
+    shown ones only, or with the ranked candidates below the threshold too."""
     return conn.execute(
         f"""
         SELECT src.name AS source, g.start, g."end", k.name AS code, g.score, g.suggester,
-               g.suggester_version, g.rationale, g.segment_id
+               g.suggester_version, g.rationale, g.segment_id, g.rank, g.shown
           FROM suggestions g JOIN sources src ON src.id = g.source_id JOIN codes k ON k.id = g.code_id
-         WHERE g.run_id = COALESCE(:run, {_LATEST_RUN}) ORDER BY src.name, g.start, g.score DESC
+         WHERE g.run_id = COALESCE(:run, {_LATEST_RUN}) AND (g.shown = 1 OR NOT :shown_only)
+         ORDER BY src.name, g.start, g.rank
         """,
-        {"run": run_id},
+        {"run": run_id, "shown_only": shown_only},
     ).fetchall()
 
 
@@ -62,7 +68,7 @@ def suggestion(conn: sqlite3.Connection, suggestion_id: int) -> sqlite3.Row | No
 
 _REVIEW_COLUMNS = """
     g.id, src.name AS source, g.source_id, g.start, g."end", g.segment_id, k.name AS code, k.id AS code_id,
-    g.score, g.rationale, g.suggester, g.run_id,
+    g.score, g.rationale, g.suggester, g.run_id, g.rank,
     substr(src.text, g.start + 1, g."end" - g.start) AS text, sp.label AS speaker, sp.role
 """
 _REVIEW_JOINS = """
@@ -82,8 +88,23 @@ def pending_suggestions(conn: sqlite3.Connection, coder: str) -> list[sqlite3.Ro
     decision was undone)."""
     return conn.execute(
         f"SELECT {_REVIEW_COLUMNS} FROM suggestions g {_REVIEW_JOINS} "
-        f"WHERE g.run_id = {_QUEUE_RUN} AND {_UNDECIDED}",
+        f"WHERE g.run_id = {_QUEUE_RUN} AND g.shown = 1 AND {_UNDECIDED}",
         {"coder": coder},
+    ).fetchall()
+
+
+def other_candidates(conn: sqlite3.Connection, suggestion_id: int, coder: str) -> list[sqlite3.Row]:
+    """The other ranked codes of the same run on the same segment as a suggestion, best first,
+    that the coder has not decided on: what to offer when the shown code is wrong."""
+    return conn.execute(
+        f"""
+        SELECT {_REVIEW_COLUMNS} FROM suggestions g {_REVIEW_JOINS}
+          JOIN suggestions this ON this.id = :id
+         WHERE g.run_id = this.run_id AND g.segment_id = this.segment_id AND g.id != this.id
+           AND {_UNDECIDED}
+         ORDER BY g.rank
+        """,
+        {"id": suggestion_id, "coder": coder},
     ).fetchall()
 
 
@@ -96,7 +117,7 @@ def withdrawn_suggestions(conn: sqlite3.Connection, coder: str) -> list[sqlite3.
           JOIN suggestions g ON g.id = w.suggestion_id {_REVIEW_JOINS}
          WHERE w.coder = :coder AND {_UNDECIDED}
            AND NOT EXISTS (SELECT 1 FROM suggestions n JOIN resolved_codes nk ON nk.code_id = n.code_id
-                            WHERE n.run_id = {_QUEUE_RUN} AND n.source_id = g.source_id
+                            WHERE n.run_id = {_QUEUE_RUN} AND n.shown = 1 AND n.source_id = g.source_id
                               AND n.start = g.start AND n."end" = g."end" AND nk.id = k.id)
          ORDER BY w.run_id, g.id
         """,
@@ -146,7 +167,7 @@ def unreviewed_suggestions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
           FROM suggestions x
           JOIN sources src ON src.id = x.source_id
           JOIN resolved_codes k ON k.code_id = x.code_id
-         WHERE x.run_id = {_LATEST_RUN}
+         WHERE x.run_id = {_LATEST_RUN} AND x.shown = 1
            AND NOT EXISTS (SELECT 1 FROM effective_decisions d WHERE d.suggestion_id = x.id)
          ORDER BY src.name, x.start, x."end", k.position, x.id
         """
@@ -194,13 +215,13 @@ def rejected_segments(conn: sqlite3.Connection, unit: str, coder: str | None) ->
 
 
 def machine_codes_on_segments(conn: sqlite3.Connection, unit: str):
-    """(segment id, code name) for every suggestion of the latest run overlapping a segment."""
+    """(segment id, code name) for every shown suggestion of the latest run overlapping a segment."""
     return conn.execute(
         f"""
         SELECT s.id, k.name FROM segments s
           JOIN suggestions g ON g.source_id = s.source_id AND g.start < s."end" AND s.start < g."end"
           JOIN resolved_codes k ON k.code_id = g.code_id
-         WHERE s.unit = ? AND g.run_id = {_LATEST_RUN}
+         WHERE s.unit = ? AND g.run_id = {_LATEST_RUN} AND g.shown = 1
         """,
         (unit,),
     )

@@ -18,6 +18,11 @@ class SegmentData:
     text: str
     norm: str  # lower-cased tokens, space separated
     lemmas: str  # one lemma per token of norm
+    start: int = 0  # code points into the source, end exclusive
+    end: int = 0
+    position: float = 0.0  # where in its source, 0 (first) .. 1 (last)
+    speaker: str = ""  # who speaks: the declared role, else "asks" or "answers" (see context.py)
+    question: str = ""  # the turn of another speaker before this one (the interviewer's question)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,8 @@ class CodeProfile:
     keywords: tuple[tuple[str, ...], ...] = ()  # lower-cased token sequences
     keyword_texts: tuple[str, ...] = ()  # the keywords as written
     lemma_patterns: tuple[tuple[str, ...], ...] = ()  # lemma sequences
+    parent: str | None = None
+    group: bool = False  # has codes below it: a heading, suggested only if coded itself
 
 
 @dataclass
@@ -67,6 +74,12 @@ class Suggester:
 
     name = "base"
     version = "0"
+    default_min_score = 0.3  # shown from this score, unless the suggester chose a threshold
+
+    def threshold(self) -> float:
+        """The score from which a suggestion is shown: chosen from the coder's decisions by a
+        suggester that can (``threshold_``), else the class's fixed default."""
+        return getattr(self, "threshold_", self.default_min_score)
 
     def config(self) -> dict:
         """The options this suggester was made with, stored with each run."""

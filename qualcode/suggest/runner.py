@@ -12,9 +12,11 @@ from qualcode.store import decisions as decision_store
 from qualcode.store import runs as run_store
 from qualcode.store import segments as segment_store
 from qualcode.store import settings as setting_store
+from qualcode.store import sources as source_store
 from qualcode.store import suggestions as suggestion_store
 from qualcode.suggest import make_suggester
 from qualcode.suggest.base import CodeProfile, Labels, SegmentData, Suggester
+from qualcode.suggest.context import turn_context
 
 
 @dataclass
@@ -26,6 +28,8 @@ class SuggestReport:
     codes_learned: int  # codes with a supervised model (enough coded examples)
     new: int = 0  # suggestions that were in no reviewing coder's queue before
     withdrawn: int = 0  # queued suggestions the new run no longer makes (kept as withdrawn)
+    threshold: float = 0.0  # the score from which suggestions were shown
+    expected_precision: float | None = None  # the share of shown ones expected right (learned)
 
 
 def pipeline_for(conn):
@@ -52,6 +56,7 @@ def code_profiles(codebook, nlp) -> list[CodeProfile]:
             " ".join((t.lemma_ or t.text).lower() for t in doc if not t.is_space) for doc in nlp.pipe(texts)
         ]
 
+    parents = {code.parent for code in codebook.codes if code.parent}
     profiles = []
     for code in codebook.codes:
         definition = ". ".join(p for p in [code.name, code.description, *code.inclusion] if p)
@@ -69,16 +74,30 @@ def code_profiles(codebook, nlp) -> list[CodeProfile]:
                 ),
                 keyword_texts=tuple(code.keywords),
                 lemma_patterns=tuple(tuple(w.lower() for w in p.split()) for p in code.lemmas),
+                parent=code.parent,
+                group=code.name in parents,
             )
         )
     return profiles
 
 
 def segment_data(conn, unit: str) -> list[SegmentData]:
-    return [
-        SegmentData(r["id"], r["source"], r["text"], r["norm"], r["lemmas"])
-        for r in segment_store.iter_segments(conn, unit)
-    ]
+    """The segments of ``unit`` with where they are, who speaks and what was asked before."""
+    rows = list(segment_store.iter_segments(conn, unit))
+    context = turn_context(source_store.turn_texts(conn))
+    last = {}
+    for r in rows:
+        last[r["source"]] = max(last.get(r["source"], 0), r["position"])
+    out = []
+    for r in rows:
+        speaker, question = context.get(r["turn_id"], ("", ""))
+        out.append(
+            SegmentData(
+                r["id"], r["source"], r["text"], r["norm"], r["lemmas"], r["start"], r["end"],
+                r["position"] / last[r["source"]] if last[r["source"]] else 0.0, speaker, question,
+            )
+        )  # fmt: skip
+    return out
 
 
 def labels(conn, unit: str, coder: str | None) -> Labels:
@@ -110,10 +129,11 @@ def prepare(db, unit: str | None, coder: str | None):
 
 
 def run_suggestions(
-    db, suggester: str, options: dict, min_score: float, coder: str | None, unit: str | None
+    db, suggester: str, options: dict, min_score: float | None, coder: str | None, unit: str | None
 ) -> SuggestReport:
     """Fit ``suggester`` on the project (learning from ``coder``'s decisions, or everyone's)
-    and store what it suggests as a new run."""
+    and store what it suggests as a new run: shown from ``min_score``, or (None) from the
+    threshold the suggester chose from the decisions."""
     if coder is None and decision_store.coders(db.connection):
         refuse_when_blind(db, "a suggestion run learning from every coder (give --coder)")
     unit, codes, segments, known = prepare(db, unit, coder)
@@ -130,12 +150,20 @@ def run_suggestions(
     return store_run(db, model, config, segments, model.suggest(segments), known)
 
 
+OTHER_CANDIDATES = 3  # ranked codes kept below the threshold on a segment with a shown one
+
+
 def store_run(db, model: Suggester, config: dict, segments, scored, known: Labels) -> SuggestReport:
-    """Store a run's suggestions (score >= the run's ``min_score``, not on codes the learning
-    coder already decided for the segment). A suggestion waiting in a reviewing coder's queue
-    that the run no longer makes is recorded as withdrawn, with the score it fell to, so
-    retraining never drops unseen work."""
+    """Store a run's suggestions: per segment its codes ranked by score (not those the learning
+    coder already decided for the segment), shown from the run's threshold, and on segments
+    with a shown one the next few as candidates to offer. A suggestion waiting in a reviewing
+    coder's queue that the run no longer shows is recorded as withdrawn, with the score it
+    fell to, so retraining never drops unseen work."""
     conn = db.connection
+    threshold = config["min_score"] if config.get("min_score") is not None else model.threshold()
+    config = dict(config, threshold=round(threshold, 4))
+    if getattr(model, "expected_precision_", None) is not None and config.get("min_score") is None:
+        config["expected_precision"] = round(model.expected_precision_, 3)
     code_ids = code_store.code_ids(conn)
     spans = {
         r["id"]: (r["source_id"], r["start"], r["end"])
@@ -145,13 +173,17 @@ def store_run(db, model: Suggester, config: dict, segments, scored, known: Label
     rows = []
     for segment in segments:
         already = known.coded.get(segment.id, set()) | known.rejected.get(segment.id, set())
-        for code, result in scores[segment.id].items():
-            if result.score >= config["min_score"] and code not in already:
-                rows.append(
-                    (*spans[segment.id], segment.id, code_ids[code], model.name, model.version,
-                     round(result.score, 4), result.rationale)
-                )  # fmt: skip
-    made = {(r[0], r[1], r[2], r[4]) for r in rows}
+        ranked = sorted(
+            ((code, result) for code, result in scores[segment.id].items() if code not in already),
+            key=lambda pair: -pair[1].score,
+        )
+        shown = sum(1 for _, result in ranked if result.score >= threshold)
+        for rank, (code, result) in enumerate(ranked[: shown + OTHER_CANDIDATES] if shown else [], start=1):
+            rows.append(
+                (*spans[segment.id], segment.id, code_ids[code], model.name, model.version,
+                 round(result.score, 4), result.rationale, rank, int(rank <= shown))
+            )  # fmt: skip
+    made = {(r[0], r[1], r[2], r[4]) for r in rows if r[-1]}
     with db.transaction() as conn:
         reviewers = [config["coder"]] if config["coder"] else decision_store.coders(conn)
         queues = {c: suggestion_store.pending_suggestions(conn, c) for c in reviewers}
@@ -172,9 +204,12 @@ def store_run(db, model: Suggester, config: dict, segments, scored, known: Label
             suggestion_store.insert_withdrawals(conn, reviewer, run_id, gone)
             withdrawn += len(gone)
         new = len(made - queued) if queues else len(made)
-        summary = {"suggestions": len(rows), "segments": len(segments), "new": new, "withdrawn": withdrawn}
+        summary = {"suggestions": len(made), "segments": len(segments), "new": new, "withdrawn": withdrawn}
         run_store.finish_run(conn, run_id, summary)
-    return SuggestReport(run_id, model.name, len(rows), len(segments), _learned(model), new, withdrawn)
+    return SuggestReport(
+        run_id, model.name, len(made), len(segments), _learned(model), new, withdrawn, threshold,
+        config.get("expected_precision"),
+    )  # fmt: skip
 
 
 def rerun_last(db) -> SuggestReport | None:
@@ -194,8 +229,7 @@ def last_suggester(db) -> str | None:
 
 
 def _learned(model: Suggester) -> int:
-    supervised = getattr(model, "supervised_", model)
-    return len(getattr(supervised, "models_", {}))
+    return len(getattr(model, "models_", {}))
 
 
 def export_suggestions(db, path, run_id: int | None = None) -> int:
