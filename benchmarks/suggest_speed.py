@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         with Project.open(project_path) as project:
             segments = project.status()["segments"]["sentence"]
             coded = simulate_coder(project, work)
+        first_seconds = time_cli(project_path, forget_codebook=True)
         cli_seconds = time_cli(project_path)
         with Project.open(project_path) as project:
             started = time.perf_counter()
@@ -56,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             review = time_review_retraining(project)
     print(f"suggestion speed (qualcode {__version__}; {args.copies} copies of the example study)")
     print(f"  {segments:,} segments, {coded:,} codings by a simulated coder on half of the sources")
-    print(f"  qualcode suggest (fresh process, end to end): {cli_seconds:.2f} s")
+    print(
+        f"  qualcode suggest (fresh process, end to end): {cli_seconds:.2f} s; the first after loading "
+        f"the codebook (lemmatises it: loads the spaCy pipeline): {first_seconds:.2f} s"
+    )
     print(
         f"  Project.suggest in an open project: {in_process:.2f} s, {report.suggestions:,} suggestions, {report.codes_learned} codes learned"
     )
@@ -72,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     missed = []
     if segments < SEGMENT_TARGET:
         missed.append(f"only {segments} segments (raise --copies)")
-    if cli_seconds >= SUGGEST_SECONDS:
-        missed.append(f"suggest took {cli_seconds:.2f} s >= {SUGGEST_SECONDS}")
+    if max(cli_seconds, first_seconds) >= SUGGEST_SECONDS:
+        missed.append(f"suggest took {max(cli_seconds, first_seconds):.2f} s >= {SUGGEST_SECONDS}")
     if retrain >= RETRAIN_SECONDS:
         missed.append(f"retraining took {retrain:.2f} s >= {RETRAIN_SECONDS}")
     if review["incremental"] >= REVIEW_RETRAIN_SECONDS:
@@ -124,7 +128,14 @@ def simulate_coder(project, work: Path) -> int:
     return project.import_codings(codings).imported
 
 
-def time_cli(project_path: Path) -> float:
+def time_cli(project_path: Path, forget_codebook: bool = False) -> float:
+    """``qualcode suggest`` in a new process; with ``forget_codebook``, as the first run after
+    the codebook was loaded (its lemmatised form not yet kept in the project)."""
+    if forget_codebook:
+        import sqlite3
+
+        with sqlite3.connect(project_path) as conn:
+            conn.execute("DELETE FROM project_meta WHERE key = 'code_profiles'")
     command = [sys.executable, "-m", "qualcode.cli", "suggest", str(project_path)]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, text=True)

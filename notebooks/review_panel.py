@@ -38,8 +38,10 @@ class ReviewPanel(widgets.VBox):
         self.accept_button = widgets.Button(description="Accept", button_style="success", icon="check")
         self.reject_button = widgets.Button(description="Reject", button_style="danger", icon="times")
         self.skip_button = widgets.Button(description="Skip", icon="forward")
+        self.code_names = [c.name for c in project.codebook().codes]
+        self.candidates: list = []  # the other codes ranked on the current segment
         self.edit_code = widgets.Dropdown(
-            options=[c.name for c in project.codebook().codes],
+            options=self.code_names,
             description="Other code:",
             layout=widgets.Layout(width="420px"),
         )
@@ -107,8 +109,12 @@ class ReviewPanel(widgets.VBox):
         self.definition.value = f"<b>Definition:</b> {escape(context['definition'])}"
         self.score.value = f"<b>Score:</b> {item.score:.2f}"
         self.rationale.value = f"<b>Why:</b> {escape(item.rationale)}"
-        if item.code in self.edit_code.options:
-            self.edit_code.value = item.code
+        # The next-best ranked codes come first in the list, with their scores.
+        self.candidates = self.session.candidates(item)
+        ranked = [(f"{c.code} ({c.score:.2f})", c.code) for c in self.candidates]
+        taken = {c.code for c in self.candidates}
+        self.edit_code.options = ranked + [(name, name) for name in self.code_names if name not in taken]
+        self.edit_code.value = self.candidates[0].code if self.candidates else item.code
 
     def _say(self, text: str) -> None:
         self.message.value = f"<small>{escape(text)}</small>"
@@ -135,7 +141,11 @@ class ReviewPanel(widgets.VBox):
 
     def _on_edit(self, _button=None) -> None:
         code = self.edit_code.value
-        self._decide(f"coded as {code} instead", lambda: self.session.edit(code=code))
+        candidate = next((c for c in self.candidates if c.code == code), None)
+        if candidate is not None:  # a ranked candidate: its own suggestion is accepted
+            self._decide(f"coded as {code} instead", lambda: self.session.choose(candidate))
+        else:
+            self._decide(f"coded as {code} instead", lambda: self.session.edit(code=code))
 
     def _on_skip(self, _button=None) -> None:
         """Leave the suggestion pending and go on (it comes back in the next session)."""

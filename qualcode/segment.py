@@ -154,6 +154,9 @@ def segment_project(db, unit: Unit, nlp, pipeline, include_interviewer: bool = F
         segment_store.delete_older_segments(conn, unit.name, run_id)
         run_store.finish_run(conn, run_id, counters)
         setting_store.set_active_unit(conn, unit.name)
+    from qualcode.suggest.runner import keep_profiles
+
+    keep_profiles(db, nlp=nlp)  # the pipeline is loaded now: lemmatise the codebook for suggesting
     return SegmentReport(
         unit=unit.name,
         segments=counters["segments"],

@@ -256,3 +256,23 @@ def test_docx_without_document_xml(tmp_path):
         archive.writestr("hello.txt", "hi")
     with pytest.raises(InputError, match=r"empty.docx: not a valid .docx file"):
         read_transcript(path)
+
+
+def test_a_speech_start_word_is_a_speaker_only_when_it_opens_many_lines(tmp_path):
+    # "Dan:" starts speech in Dutch ("Dan: gingen we naar huis."), and is also a name.
+    interview = "".join(f"Dan: Hoe ging dat in week {i}?\nParticipant: Goed, in week {i} ging het goed.\n"
+                        for i in range(5))  # fmt: skip
+    transcript = read_transcript(write(tmp_path / "dan.txt", interview))
+    assert speakers_and_texts(transcript) == [
+        turn for i in range(5)
+        for turn in (("Dan", f"Hoe ging dat in week {i}?"), ("Participant", f"Goed, in week {i} ging het goed."))
+    ]  # fmt: skip
+    for times in (1, 2):
+        lines = [f"I: Vraag {i}?\nR: Antwoord {i}.\n" + ("Dan: gingen we naar huis.\n" if i < times else "")
+                 for i in range(5)]  # fmt: skip
+        transcript = read_transcript(write(tmp_path / f"speech{times}.txt", "".join(lines)))
+        turns = speakers_and_texts(transcript)
+        assert [speaker for speaker, _ in turns] == ["I", "R"] * 5
+        assert [text for speaker, text in turns if "Dan:" in text] == [
+            f"Antwoord {i}.\nDan: gingen we naar huis." for i in range(times)
+        ]

@@ -23,6 +23,7 @@ HELP = (
     ("e", "edit: another code and/or new start and end (snapped to words, shown before storing)"),
     ("c", "accept with another code, chosen by part of its name"),
     ("m", "write a memo on the segment (the suggestion stays)"),
+    ("2-9", "code the segment with that ranked candidate instead (the shown code is rejected)"),
     ("u", "undo your latest decision"),
     ("q", "quit; every decision is already stored"),
     ("?", "this list"),
@@ -48,12 +49,13 @@ def review_loop(
             )
         return
     while session.current is not None:
-        _show(session.current, session.context(), session.progress(), session.question())
+        candidates = session.candidates()
+        _show(session.current, session.context(), session.progress(), session.question(), candidates)
         key = _read_key()
         click.echo(key)
         if key == "q":
             break
-        _press(session, key)
+        _press(session, key, candidates)
     counts = session.counts()
     click.echo(
         f"stopped: {counts['decided']} of {sum(counts.values())} suggestions decided by {coder} "
@@ -61,9 +63,13 @@ def review_loop(
     )
 
 
-def _press(session: ReviewSession, key: str) -> None:
+def _press(session: ReviewSession, key: str, candidates=()) -> None:
     """Do what one key asks on the current suggestion and say what happened."""
-    if key == "s":
+    if key.isdigit() and 2 <= int(key) <= len(candidates) + 1:
+        chosen = candidates[int(key) - 2]
+        _echo_retrained(session.choose(chosen))
+        click.echo(f"coded {chosen.code} instead")
+    elif key == "s":
         session.skip()
     elif key == "u":
         undone = session.undo()
@@ -110,7 +116,7 @@ def _read_key() -> str:
             return char.lower()
 
 
-def _show(item, context: dict, progress: tuple[int, int], question: str = "") -> None:
+def _show(item, context: dict, progress: tuple[int, int], question: str = "", candidates=()) -> None:
     done, total = progress
     who = f"{item.speaker}, {item.role}" if item.speaker else "no speaker"
     click.echo("")
@@ -126,6 +132,9 @@ def _show(item, context: dict, progress: tuple[int, int], question: str = "") ->
     if context["definition"]:
         click.echo(_wrap(context["definition"], "  definition: "))
     click.echo(_wrap(item.rationale, "  why: "))
+    if candidates:
+        ranked = "  ".join(f"[{n}] {c.code} {c.score:.2f}" for n, c in enumerate(candidates[:8], start=2))
+        click.echo(_wrap(ranked, "  or: "))
     click.echo(KEYS)
 
 

@@ -12,11 +12,14 @@ from qualcode.store import codes as code_store
 def load_codebook(db, path: str | Path) -> dict[str, list[str]]:
     """Read a codebook file and make it the current version; returns the changes by kind."""
     from qualcode.codebook import read_codebook
+    from qualcode.suggest.runner import keep_profiles
 
     codebook = read_codebook(path)
     with db.transaction() as conn:
         code_store.check_rename_target(conn, codebook)
-        return code_store.apply_codebook(conn, codebook, origin=str(path))
+        changes = code_store.apply_codebook(conn, codebook, origin=str(path))
+    keep_profiles(db)  # lemmatised now, so that suggesting need not load the spaCy pipeline
+    return changes
 
 
 def current_codebook(db):

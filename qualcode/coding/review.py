@@ -146,6 +146,13 @@ class Reviewer:
             "exclusion": details.get("exclusion", []),
         }
 
+    def candidates(self, item: Pending) -> list[Pending]:
+        """The next-best codes the same run ranked on the suggestion's segment, best first,
+        that this coder has not decided on: what to offer when the shown code is wrong."""
+        return [
+            _pending(r) for r in suggestion_store.other_candidates(self._db.connection, item.id, self.coder)
+        ]
+
     # -- decisions ----------------------------------------------------------------------------
 
     def accept(self, suggestion_id: int, note: str = "") -> int:
@@ -159,6 +166,19 @@ class Reviewer:
             return decision_store.insert_decision(
                 conn, self.coder, "accept", suggestion_id, coding, note=note
             )
+
+    def instead(self, suggestion_id: int, candidate_id: int, note: str = "") -> int:
+        """Accept a ranked candidate and reject the suggestion it replaces, in one step (undo
+        takes back the rejection first, then the acceptance). Returns the rejection's id."""
+        with self._deciding() as conn:
+            found = self._undecided(conn, candidate_id)
+            self._undecided(conn, suggestion_id)
+            coding = coding_store.insert_coding(
+                conn, found["source_id"], found["start"], found["end"], found["code_id"], self.coder,
+                "suggestion", candidate_id,
+            )  # fmt: skip
+            decision_store.insert_decision(conn, self.coder, "accept", candidate_id, coding, note=note)
+            return decision_store.insert_decision(conn, self.coder, "reject", suggestion_id, note=note)
 
     def reject(self, suggestion_id: int, note: str = "") -> int:
         """Turn the suggestion down; it becomes a negative example for learning."""

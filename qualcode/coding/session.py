@@ -148,6 +148,10 @@ class ReviewSession:
         item = self._item(item)
         return self.project.segment_question(item.segment_id) if item.segment_id else ""
 
+    def candidates(self, item=None) -> list:
+        """The other codes ranked on the current suggestion's segment, best first."""
+        return self.reviewer.candidates(self._item(item))
+
     def code_names(self, part: str) -> list[str]:
         """The codebook's codes whose name contains ``part`` (see :func:`match_codes`)."""
         return match_codes([code.name for code in self.project.codebook().codes], part)
@@ -205,6 +209,14 @@ class ReviewSession:
         """Reject the current suggestion; returns what retraining did (see :meth:`accept`)."""
         item = self._item()
         self.reviewer.reject(item.id, note=note)
+        return self._decided(item)
+
+    def choose(self, candidate, note: str = ""):
+        """Code the segment with one of :meth:`candidates` instead of the current suggestion
+        (which is rejected); returns what retraining did (see :meth:`accept`)."""
+        item = self._item()
+        self.reviewer.instead(item.id, candidate.id, note=note)
+        self._queue = [q for q in self._queue if q.id != candidate.id]
         return self._decided(item)
 
     def edit(self, code: str | None = None, start: int | None = None, end: int | None = None, note: str = ""):

@@ -32,7 +32,8 @@ COLUMNS = (*LEARNED, *UNLEARNED, "length", "has_examples")
 SLIGHT_WORDS = 4  # fewer words than this carry too little to code ("Ja, klopt.")
 _MAX_PAIRS = 400_000  # training rows for the combination; negatives beyond are sampled
 _MANY_ROWS = 3000
-_FEWEST_POSITIVES = 3  # coded segments before the combination is learned at all
+_FEWEST_POSITIVES = 3
+_RELEARN_GROWTH = 1.2  # relearn the combination once the coded segments grew by this factor  # coded segments before the combination is learned at all
 _FLOOR = 0.01  # candidates below this probability are not worth a line
 
 
@@ -71,23 +72,39 @@ class EnsembleSuggester(Suggester):
             codes, corpus, labels
         )
         self.fixed_: dict[int, tuple[dict, dict]] = {}  # segment id -> (keyword, similarity) results
+        self.combiner_ = None
+        self.combined_on_ = None
         return self.refit(codes, labels)
 
     def refit(self, codes: Sequence[CodeProfile], labels: Labels) -> EnsembleSuggester:
-        """Learn again from new decisions; the features and unlearned evidence are kept."""
-        self.code_names_ = [c.name for c in codes]
+        """Learn again from new decisions; the features and unlearned evidence are kept. The
+        combination's weights and threshold are learned again when the coded segments have
+        grown by a fifth since they were last learned (or the codes changed); in between, the
+        evidence is recomputed from every decision and combined with the last weights, which
+        keeps a review's retraining quick."""
+        names = [c.name for c in codes]
+        learned_on = getattr(self, "combined_on_", None)
+        self.code_names_ = names
         self.family_ = families(codes)
         self.rows_, self.targets_ = self._labelled(labels)
         positives = self.targets_.sum(axis=0)
         self.trained_on_ = {name: int(n) for name, n in zip(self.code_names_, positives, strict=True) if n}
-        self.codable_ = np.array([not c.group or positives[j] > 0 for j, c in enumerate(codes)])
-        self.slight_ = np.array([_slight(s) for s in self.corpus_])
+        self.codable_ = np.array([not c.group or positives[j] > 0 for j, c in enumerate(codes)], dtype=bool)
+        self.slight_ = np.array([_slight(s) for s in self.corpus_], dtype=bool)
         self.slight_coded_ = self._codes_slight_segments()
+        if (
+            learned_on is not None
+            and learned_on[0] == names
+            and self.combiner_ is not None
+            and positives.sum() < _RELEARN_GROWTH * learned_on[1]
+        ):
+            return self
         self.combiner_ = None
         self.threshold_ = self.default_min_score
         self.expected_precision_: float | None = None
-        if self.targets_.sum() >= _FEWEST_POSITIVES:
+        if positives.sum() >= _FEWEST_POSITIVES:
             self._fit_combiner()
+        self.combined_on_ = (names, max(float(positives.sum()), 1.0))
         return self
 
     def _labelled(self, labels: Labels) -> tuple[np.ndarray, np.ndarray]:
@@ -112,7 +129,9 @@ class EnsembleSuggester(Suggester):
         slight = self.slight_[self.rows_]
         if slight.sum() == 0 or coded[slight].sum() < 3:
             return False
-        return coded[slight].mean() >= 0.5 * max(coded[~slight].mean() if (~slight).any() else 0.0, 1e-9)
+        return bool(
+            coded[slight].mean() >= 0.5 * max(coded[~slight].mean() if (~slight).any() else 0.0, 1e-9)
+        )
 
     def _folds(self) -> np.ndarray:
         """An out-of-fold group per labelled row: by source where there are three or more,
@@ -161,7 +180,8 @@ class EnsembleSuggester(Suggester):
         self.threshold_, self.expected_precision_ = best_threshold(probability[shown], y[shown])
 
     def _hidden_segments(self, rows: np.ndarray) -> np.ndarray:
-        return self.slight_[rows] & ~self.slight_coded_
+        """Which of these rows get no suggestions: slight ones, unless this coder codes such."""
+        return self.slight_[rows] & (not self.slight_coded_)
 
     def _table(self, evidence: dict[str, np.ndarray], rows: np.ndarray, positives: np.ndarray) -> np.ndarray:
         """One row per (segment, code) pair, one column per kind of evidence (``COLUMNS``)."""
@@ -218,6 +238,8 @@ class EnsembleSuggester(Suggester):
         return np.array([self.features_.index[s.id] for s in segments], dtype=int)
 
     def suggest(self, segments: Sequence[SegmentData]) -> list[dict[str, Scored]]:
+        if not segments:
+            return []
         scores = self.probabilities(segments)
         out: list[dict[str, Scored]] = []
         for i, segment in enumerate(segments):
@@ -288,6 +310,8 @@ class EnsembleSuggester(Suggester):
 
     def informativeness(self, segments: Sequence[SegmentData]) -> np.ndarray:
         """Per segment, how unsure the suggester is (1 = a coin flip for some code)."""
+        if not segments:
+            return np.zeros(0)
         return (1 - np.abs(2 * self.probabilities(segments) - 1)).max(axis=1)
 
 

@@ -114,18 +114,20 @@ def _question_features(segments: Sequence[SegmentData]):
     """TF-IDF of the question before each segment; each distinct question once (the sentences
     of one answer, and answers in a row, share theirs)."""
     distinct = {q: k for k, q in enumerate(dict.fromkeys(s.question.lower() for s in segments))}
-    rows, vectorizer = _tfidf(list(distinct), r"(?u)\b\w\w+\b", ngrams=(1, 1))
+    # Every word counts: a guide question asked word for word in each interview is one
+    # distinct text, and its words must not be dropped as rare.
+    rows, vectorizer = _tfidf(list(distinct), r"(?u)\b\w\w+\b", ngrams=(1, 1), min_df=1)
     return (None if rows is None else rows[[distinct[s.question.lower()] for s in segments]]), vectorizer
 
 
-def _tfidf(texts: list[str], pattern: str, ngrams: tuple[int, int] = (1, 2)):
+def _tfidf(texts: list[str], pattern: str, ngrams: tuple[int, int] = (1, 2), min_df: int = 2):
     """TF-IDF rows (terms seen at least twice) and the fitted vectoriser, or (None, None)
     when there is no vocabulary at all (every text empty)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    for min_df in (2, 1):
+    for least in sorted({min_df, 1}, reverse=True):
         vectorizer = TfidfVectorizer(
-            ngram_range=ngrams, min_df=min_df, sublinear_tf=True, token_pattern=pattern, lowercase=False
+            ngram_range=ngrams, min_df=least, sublinear_tf=True, token_pattern=pattern, lowercase=False
         )
         try:
             return vectorizer.fit_transform(texts).tocsr(), vectorizer
@@ -171,13 +173,9 @@ def learned_evidence(
         out["question"] = _ridge_predict(corpus.question, rows, targets, alpha, only=wanted)
     else:
         out["question"] = np.zeros((len(wanted), n_codes), np.float32)
+    out["nearest"], out["family"], example = _nearest(corpus.text, rows, targets, family, wanted, explain)
     if explain:
-        out["nearest"], out["example"] = _nearest(
-            corpus.text, rows, targets, np.arange(n_codes), wanted, True
-        )
-    else:
-        out["nearest"] = _nearest(corpus.text, rows, targets, np.arange(n_codes), wanted)
-    out["family"] = _nearest(corpus.text, rows, targets, family, wanted)
+        out["example"] = example
     before, after = corpus.before[wanted], corpus.after[wanted]
     out["neighbours"] = np.maximum(
         np.where(before[:, None] >= 0, text_all[np.maximum(before, 0)], 0.0),
@@ -235,40 +233,39 @@ def ridge_solve(x, y: np.ndarray, alpha: float, tol: float = 1e-4, iterations: i
     return w, offset - mean @ w
 
 
-def _nearest(features, rows, targets, group: np.ndarray, wanted: np.ndarray, which: bool = False):
-    """Per wanted row and code, the highest cosine to a labelled example of any code in the
-    code's ``group`` (its own index: nearest example of the code itself); with ``which``,
-    also the corpus row of that example (-1 where there is none)."""
+def _nearest(features, rows, targets, family: np.ndarray, wanted: np.ndarray, which: bool = False):
+    """Per wanted row and code, the highest cosine to a labelled example of the code, and to
+    one of any code in its family (the best of the family's codes); with ``which``, also the
+    corpus row of the code's nearest example (-1 where it has none)."""
     n_codes = targets.shape[1]
-    out = np.zeros((len(wanted), n_codes), np.float32)
+    own = np.zeros((len(wanted), n_codes), np.float32)
     example_row = np.full((len(wanted), n_codes), -1, dtype=int)
-    pairs = [] if features is None else [
-        (g, r) for g in np.unique(group) for r in np.flatnonzero(targets[:, group == g].any(axis=1))
-    ]  # fmt: skip
-    if not pairs:
-        return (out, example_row) if which else out
-    owner = np.array([g for g, _ in pairs])
-    example_rows = rows[np.array([r for _, r in pairs])]
-    examples = features[example_rows].T.tocsc()
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    ends = np.r_[starts[1:], len(owner)]
-    column = {g: k for k, g in enumerate(owner[starts])}
-    code_column = np.array([column.get(g, -1) for g in group])
-    has = code_column >= 0
-    for begin in range(0, len(wanted), _BATCH):
-        part = wanted[begin : begin + _BATCH]
-        similarity = (features[part] @ examples).toarray()
-        best = np.maximum.reduceat(similarity, starts, axis=1)
-        out[begin : begin + len(part), has] = best[:, code_column[has]]
-        if which:
-            found = np.column_stack(
-                [
+    pairs = (
+        [] if features is None else [(j, r) for j in range(n_codes) for r in np.flatnonzero(targets[:, j])]
+    )
+    if pairs:
+        owner = np.array([j for j, _ in pairs])
+        example_rows = rows[np.array([r for _, r in pairs])]
+        # One column per (code, example): the product comes out grouped by code.
+        examples = features[example_rows].T.tocsc()
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        ends = np.r_[starts[1:], len(owner)]
+        present = owner[starts]
+        for begin in range(0, len(wanted), _BATCH):
+            part = wanted[begin : begin + _BATCH]
+            similarity = (features[part] @ examples).toarray()
+            own[begin : begin + len(part), present] = np.maximum.reduceat(similarity, starts, axis=1)
+            if which:
+                found = [
                     example_rows[a + np.argmax(similarity[:, a:b], axis=1)]
                     for a, b in zip(starts, ends, strict=True)
                 ]
-            )
-            example_row[begin : begin + len(part), has] = found[:, code_column[has]]
-    return (out, example_row) if which else out
+                example_row[begin : begin + len(part), present] = np.column_stack(found)
+    kin = np.zeros_like(own)
+    for f in np.unique(family):
+        members = family == f
+        kin[:, members] = own[:, members].max(axis=1, keepdims=True)
+    return own, kin, example_row
 
 
 def _lift(bins: np.ndarray, n_bins: int, rows, targets, prior: np.ndarray, wanted) -> np.ndarray:

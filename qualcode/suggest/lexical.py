@@ -1,5 +1,5 @@
 """Lexical suggestions: the codes' keywords (on lower-cased words) and lemma patterns (on
-lemmas) found with spaCy's PhraseMatcher. The rationale lists what matched."""
+lemmas) found as token sequences. The rationale lists what matched."""
 
 from __future__ import annotations
 
@@ -19,20 +19,11 @@ class LexicalSuggester(Suggester):
     def fit(
         self, codes: Sequence[CodeProfile], corpus: Sequence[SegmentData], labels: Labels
     ) -> LexicalSuggester:
-        from spacy.matcher import PhraseMatcher
-        from spacy.tokens import Doc
-        from spacy.vocab import Vocab
-
-        self.vocab_ = Vocab()
-        self.words_ = PhraseMatcher(self.vocab_, attr="ORTH")  # words arrive lower-cased
-        self.lemmas_ = PhraseMatcher(self.vocab_, attr="LEMMA")
+        # Phrases by their first token: a segment is scanned once, each position looking up only
+        # the phrases that can start there (no NLP library needed to match token sequences).
+        self.words_ = _phrases((code.name, k) for code in codes for k in code.keywords)
+        self.lemmas_ = _phrases((code.name, p) for code in codes for p in code.lemma_patterns)
         self.codes_ = [c.name for c in codes]
-        for code in codes:
-            if code.keywords:
-                self.words_.add(code.name, [Doc(self.vocab_, words=list(k)) for k in code.keywords])
-            if code.lemma_patterns:
-                patterns = [Doc(self.vocab_, words=list(p), lemmas=list(p)) for p in code.lemma_patterns]
-                self.lemmas_.add(code.name, patterns)
         return self
 
     def suggest(self, segments: Sequence[SegmentData]) -> list[dict[str, Scored]]:
@@ -40,27 +31,25 @@ class LexicalSuggester(Suggester):
 
     def matches(self, segment: SegmentData) -> dict[str, list[str]]:
         """Per code, the distinct terms found in the segment ("woonden (wonen)" for lemmas)."""
-        from spacy.tokens import Doc
-
         words, lemmas = segment.norm.split(), segment.lemmas.split()
         if not words or len(words) != len(lemmas):
             return {}
-        doc = Doc(self.vocab_, words=words, lemmas=lemmas)
         found: dict[str, list[str]] = {}
         seen: set[tuple[str, int, int]] = set()  # a span found as a word and as a lemma counts once
-        for matcher, show_lemma in ((self.words_, False), (self.lemmas_, True)):
-            for match_id, start, end in matcher(doc):
-                code = self.vocab_.strings[match_id]
-                if (code, start, end) in seen:
-                    continue
-                seen.add((code, start, end))
-                span = doc[start:end]
-                term = span.text
-                if show_lemma and span.lemma_ != span.text:
-                    term = f"{span.text} ({span.lemma_})"
-                terms = found.setdefault(code, [])
-                if term not in terms:
-                    terms.append(term)
+        for tokens, phrases, show_lemma in ((words, self.words_, False), (lemmas, self.lemmas_, True)):
+            for start, token in enumerate(tokens):
+                for phrase, code in phrases.get(token, ()):
+                    end = start + len(phrase)
+                    if tuple(tokens[start:end]) != phrase or (code, start, end) in seen:
+                        continue
+                    seen.add((code, start, end))
+                    term = " ".join(words[start:end])
+                    lemma = " ".join(lemmas[start:end])
+                    if show_lemma and lemma != term:
+                        term = f"{term} ({lemma})"
+                    terms = found.setdefault(code, [])
+                    if term not in terms:
+                        terms.append(term)
         return found
 
     def _one(self, segment: SegmentData) -> dict[str, Scored]:
@@ -68,3 +57,13 @@ class LexicalSuggester(Suggester):
             code: Scored(1 - self.saturation ** len(terms), "matched " + ", ".join(repr(t) for t in terms))
             for code, terms in self.matches(segment).items()
         }
+
+
+def _phrases(pairs) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """(code, token sequence) pairs indexed by the sequence's first token."""
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for code, phrase in pairs:
+        phrase = tuple(phrase)
+        if phrase and (phrase, code) not in out.get(phrase[0], []):
+            out.setdefault(phrase[0], []).append((phrase, code))
+    return out

@@ -13,7 +13,7 @@ from qualcode.errors import ConflictError
 from qualcode.store import runs as run_store
 from qualcode.store import suggestions as suggestion_store
 from qualcode.suggest import make_suggester
-from qualcode.suggest.runner import SuggestReport, labels, prepare, store_run, with_language
+from qualcode.suggest.runner import SuggestReport, labels, made_with, prepare, store_run, with_language
 
 LEARN_FROM = ("coder", "all")
 
@@ -43,7 +43,7 @@ class CoderModel:
         if self.model_ is None:
             settings = self._settings()
             self.unit_, self.codes_, self.segments_, known = prepare(self.db, settings["unit"], learner)
-            options = {k: v for k, v in settings["options"].items() if k in ("embedder", "model", "language")}
+            options = made_with(settings["suggester"], settings["options"])
             options = with_language(self.db.connection, settings["suggester"], options)
             self.model_ = make_suggester(settings["suggester"], **options).fit(
                 self.codes_, self.segments_, known

@@ -111,6 +111,61 @@ def labels(conn, unit: str, coder: str | None) -> Labels:
     return Labels(coded=coded, rejected=suggestion_store.rejected_segments(conn, unit, coder))
 
 
+_PROFILES = "code_profiles"  # project_meta key: the lemmatised codebook, with what it was made from
+
+
+def cached_profiles(db, codebook) -> list[CodeProfile]:
+    """The codebook as the suggesters read it. Lemmatising needs the spaCy pipeline, slow to
+    load; the result is kept in the project (see :func:`keep_profiles`) until the codebook or
+    the segmenting changes."""
+    import json
+
+    stored = json.loads(setting_store.get_setting(db.connection, _PROFILES) or "{}")
+    if stored.get("key") == _profiles_key(db.connection, codebook):
+        return [_profile(p) for p in stored["profiles"]]
+    return keep_profiles(db, codebook)
+
+
+def keep_profiles(db, codebook=None, nlp=None) -> list[CodeProfile]:
+    """Lemmatise the codebook (with ``nlp``, else the pipeline the segments were made with)
+    and keep the result in the project, so that suggesting need not load spaCy. Called after
+    segmenting and after loading a codebook, when both exist; nothing is kept read-only."""
+    import dataclasses
+    import json
+
+    conn = db.connection
+    codebook = codebook if codebook is not None else code_store.current_codebook(conn)
+    if not codebook.codes or not run_store.last_run_config(conn, "segment"):
+        return []
+    profiles = code_profiles(codebook, nlp if nlp is not None else pipeline_for(conn))
+    if not db.read_only:
+        key = _profiles_key(conn, codebook)
+        value = json.dumps({"key": key, "profiles": [dataclasses.asdict(p) for p in profiles]})
+        with db.transaction() as conn:
+            setting_store.set_setting(conn, _PROFILES, value)
+    return profiles
+
+
+def _profiles_key(conn, codebook) -> str:
+    """What the lemmatised codebook was made from: its codes and the segmenting pipeline."""
+    import dataclasses
+    import hashlib
+    import json
+
+    made_from = {
+        "codes": [dataclasses.asdict(c) for c in codebook.codes],
+        "segment": run_store.last_run_config(conn, "segment"),
+    }
+    return hashlib.sha256(json.dumps(made_from, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _profile(stored: dict) -> CodeProfile:
+    def tuples(value):
+        return tuple(tuples(v) for v in value) if isinstance(value, list) else value
+
+    return CodeProfile(**{k: tuples(v) for k, v in stored.items()})
+
+
 def prepare(db, unit: str | None, coder: str | None):
     """Codes, segments and labels of the project, or a clear error saying what is missing."""
     conn = db.connection
@@ -122,7 +177,7 @@ def prepare(db, unit: str | None, coder: str | None):
         raise ConflictError(NO_CODEBOOK)
     return (
         unit,
-        code_profiles(codebook, pipeline_for(conn)),
+        cached_profiles(db, codebook),
         segment_data(conn, unit),
         labels(conn, unit, coder),
     )
@@ -217,10 +272,21 @@ def rerun_last(db) -> SuggestReport | None:
     config = run_store.last_run_config(db.connection, "suggest")
     if not config:
         return None
-    options = {k: v for k, v in config["options"].items() if k in ("embedder", "model", "language")}
+    options = made_with(config["suggester"], config["options"])
     return run_suggestions(
         db, config["suggester"], options, config["min_score"], config["coder"], config["unit"]
     )
+
+
+def made_with(suggester: str, options: dict) -> dict:
+    """The stored options of a run that its suggester still takes (a later version may have
+    dropped some), to make the same suggester again."""
+    import inspect
+
+    from qualcode.suggest import SUGGESTERS
+
+    accepted = inspect.signature(SUGGESTERS[suggester].__init__).parameters
+    return {k: v for k, v in options.items() if k in accepted and k != "self"}
 
 
 def last_suggester(db) -> str | None:
