@@ -58,8 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"suggestion speed (qualcode {__version__}; {args.copies} copies of the example study)")
     print(f"  {segments:,} segments, {coded:,} codings by a simulated coder on half of the sources")
     print(
-        f"  qualcode suggest (fresh process, end to end): {cli_seconds:.2f} s; the first after loading "
-        f"the codebook (lemmatises it: loads the spaCy pipeline): {first_seconds:.2f} s"
+        f"  qualcode suggest (fresh process, end to end): {cli_seconds:.2f} s; in a project from before "
+        f"the codebook was kept lemmatised (loads the spaCy pipeline once): {first_seconds:.2f} s"
     )
     print(
         f"  Project.suggest in an open project: {in_process:.2f} s, {report.suggestions:,} suggestions, {report.codes_learned} codes learned"
@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     missed = []
     if segments < SEGMENT_TARGET:
         missed.append(f"only {segments} segments (raise --copies)")
-    if max(cli_seconds, first_seconds) >= SUGGEST_SECONDS:
-        missed.append(f"suggest took {max(cli_seconds, first_seconds):.2f} s >= {SUGGEST_SECONDS}")
+    if cli_seconds >= SUGGEST_SECONDS:
+        missed.append(f"suggest took {cli_seconds:.2f} s >= {SUGGEST_SECONDS}")
     if retrain >= RETRAIN_SECONDS:
         missed.append(f"retraining took {retrain:.2f} s >= {RETRAIN_SECONDS}")
     if review["incremental"] >= REVIEW_RETRAIN_SECONDS:

@@ -286,7 +286,7 @@ class Evaluation:
                 "".join(_cell(row[f"{n} {m}"], w) for m, w in (("p", 7), ("r", 6), ("f1", 6), ("kappa", 7)))
                 for n in names
             )
-            lines.append(f"{row['code'][:39]:<40}{row['train']:>6}{row['support']:>5}{cells}")
+            lines.append(f"{_fit(row['code'], 39):<40}{row['train']:>6}{row['support']:>5}{cells}")
         return "\n".join(line.rstrip() for line in [*lines, "", self.verdict()])
 
     def write_csv(self, path: str | Path) -> None:
@@ -333,3 +333,9 @@ def _count(codes: Sequence[str], noun: str) -> str:
 def _names(codes: Sequence[str], limit: int = 5) -> str:
     named = ", ".join(codes[:limit])
     return named + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
+
+
+def _fit(name: str, width: int) -> str:
+    """A code name cut to ``width`` from the left: the end of a "Group > Code" path tells
+    siblings apart."""
+    return name if len(name) <= width else "…" + name[-(width - 1) :]
