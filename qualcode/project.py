@@ -1,8 +1,7 @@
 """Project: one project file and the operations on it, as one-line delegations.
 
 The CLI, notebooks, the web workbench and tests all go through this class. It holds no logic:
-each method hands its arguments to the library module that does the work, imported only when
-the method is called (so heavy libraries load only when needed).
+each method hands its arguments to the library module that does the work, imported when called.
 """
 
 from __future__ import annotations
@@ -19,8 +18,7 @@ __all__ = ["ImportReport", "Project", "SegmentReport", "SegmentRow"]
 
 
 class Project:
-    """An open qualcode project. Use :meth:`create` or :meth:`open`, then :meth:`close`
-    (or a ``with`` block)."""
+    """An open qualcode project: :meth:`create` or :meth:`open`, then :meth:`close` (or ``with``)."""
 
     def __init__(self, db: Database):
         self._db = db
@@ -32,8 +30,7 @@ class Project:
 
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> Project:
-        """Open an existing project, migrating an older one (after a backup copy);
-        ``read_only`` for reading only (any change is refused)."""
+        """Open a project, migrating an older one (after a backup); ``read_only``: changes refused."""
         return cls(Database.open(path, read_only=read_only))
 
     @property
@@ -259,6 +256,12 @@ class Project:
         from qualcode.coding import blind
 
         return blind.switch(self._db, on)
+
+    def workbench(self):
+        """What the web workbench reads (:class:`qualcode.workbench.Workbench`)."""
+        from qualcode.workbench import Workbench
+
+        return Workbench(self._db)
 
     def add_memo(self, on: str, target: str | int | None, author: str, text: str) -> int:
         """A memo on the project (target None), a code or source (by name) or a segment (by id)."""

@@ -128,3 +128,6 @@ def read_only(project: Project) -> sqlite3.Connection:
     connection = sqlite3.connect(f"file:{project.path}?mode=ro", uri=True)
     connection.row_factory = sqlite3.Row
     return connection
+
+
+from tests.web_support import browser  # noqa: E402, F401  (a session fixture for the workbench tests)

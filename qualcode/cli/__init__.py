@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli import codebook, coding, findings, project, topics
+from qualcode.cli import codebook, coding, findings, project, topics, web
 from qualcode.version import __version__
 
 
@@ -30,7 +30,7 @@ def _register(*modules) -> None:
             main.add_command(command)
 
 
-_register(project, codebook, coding, findings, topics)
+_register(project, codebook, coding, findings, topics, web)
 
 
 if __name__ == "__main__":  # pragma: no cover
