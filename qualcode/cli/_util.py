@@ -86,6 +86,23 @@ output_option = click.option(
 )
 
 
+def suggester_options(min_score_help: str):
+    """--suggester and --min-score, as ``suggest`` and ``evaluate`` take them."""
+
+    def decorate(command):
+        command = click.option(
+            "--min-score", default=defaults.MIN_SCORE, type=click.FloatRange(0, 1), help=min_score_help
+        )(command)
+        return click.option(
+            "--suggester",
+            default=defaults.SUGGESTER,
+            show_default=True,
+            help="ensemble, lexical, semantic or supervised.",
+        )(command)
+
+    return decorate
+
+
 def unit_option(**settings):
     """``--unit``, one of the segment units; ``settings`` are the command's own (help, default)."""
     return click.option("--unit", type=click.Choice(defaults.UNITS), **settings)

@@ -5,24 +5,13 @@ from __future__ import annotations
 import click
 
 from qualcode import defaults
-from qualcode.cli._util import handle_errors, names_of, open_project, project_argument
+from qualcode.cli._util import handle_errors, names_of, open_project, project_argument, suggester_options
 from qualcode.cli.review_screen import review_loop
 
 
 @click.command()
 @project_argument
-@click.option(
-    "--suggester",
-    default=defaults.SUGGESTER,
-    show_default=True,
-    help="ensemble, lexical, semantic or supervised.",
-)
-@click.option(
-    "--min-score",
-    default=defaults.MIN_SCORE,
-    type=click.FloatRange(0, 1),
-    help="Show suggestions from this score (default: the threshold learned from the codings).",
-)
+@suggester_options("Show suggestions from this score (default: the threshold learned from the codings).")
 @click.option("--coder", help="Learn only from this coder's codings (default: every human coder).")
 @click.option(
     "--embedder", type=click.Choice(["tfidf", "sentence-transformers"]), help="For semantic and ensemble."
@@ -116,18 +105,7 @@ def suggestions_export(project, path, run_id):
     help="Share of the coded sources to learn from.",
 )
 @click.option("--seed", default=1, show_default=True, help="Which sources go to which side.")
-@click.option(
-    "--suggester",
-    default=defaults.SUGGESTER,
-    show_default=True,
-    help="ensemble, lexical, semantic or supervised.",
-)
-@click.option(
-    "--min-score",
-    default=None,
-    type=click.FloatRange(0, 1),
-    help="Show suggestions from this score (default: the suggester's own threshold).",
-)
+@suggester_options("Show suggestions from this score (default: the suggester's own threshold).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the figures as CSV.")
 @handle_errors
 def evaluate(project, coder, split, seed, suggester, min_score, csv_path):

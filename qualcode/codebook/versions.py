@@ -12,12 +12,19 @@ from qualcode.store import codes as code_store
 def load_codebook(db, path: str | Path) -> dict[str, list[str]]:
     """Read a codebook file and make it the current version; returns the changes by kind."""
     from qualcode.codebook import read_codebook
+
+    return save_codebook(db, read_codebook(path), origin=str(path))
+
+
+def save_codebook(db, codebook, origin: str) -> dict[str, list[str]]:
+    """Make a (changed) :class:`Codebook` the current version, with the checks a file gets;
+    returns the changes by kind."""
     from qualcode.suggest.runner import keep_profiles
 
-    codebook = read_codebook(path)
+    codebook.validate()
     with db.transaction() as conn:
         code_store.check_rename_target(conn, codebook)
-        changes = code_store.apply_codebook(conn, codebook, origin=str(path))
+        changes = code_store.apply_codebook(conn, codebook, origin=origin)
     keep_profiles(db)  # lemmatised now, so that suggesting need not load the spaCy pipeline
     return changes
 

@@ -202,3 +202,26 @@ def code_definition(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
 def code_name_taken(conn: sqlite3.Connection, name: str) -> bool:
     """Whether any code, current, retired or merged, has this name."""
     return conn.execute("SELECT 1 FROM codes WHERE name = ?", (name,)).fetchone() is not None
+
+
+def code_counts(conn: sqlite3.Connection, coder: str | None = None) -> dict[str, dict[str, int]]:
+    """Per code (through merges): current codings, the sources and the cases they fall in,
+    of one coder or everyone. A coding's case is that of the first turn it overlaps, as in
+    the analysis snapshot."""
+    rows = conn.execute(
+        """
+        WITH coded AS (
+            SELECT k.name AS code, c.source_id,
+                   (SELECT sp.case_id FROM turns t LEFT JOIN speakers sp ON sp.id = t.speaker_id
+                     WHERE t.source_id = c.source_id AND t.start < c."end" AND t."end" > c.start
+                     ORDER BY t.position LIMIT 1) AS case_id
+              FROM current_codings c JOIN resolved_codes k ON k.code_id = c.code_id
+             WHERE :coder IS NULL OR c.coder = :coder
+        )
+        SELECT code, COUNT(*) AS codings, COUNT(DISTINCT source_id) AS sources,
+               COUNT(DISTINCT case_id) AS cases
+          FROM coded GROUP BY code
+        """,
+        {"coder": coder},
+    ).fetchall()
+    return {r["code"]: {"codings": r["codings"], "sources": r["sources"], "cases": r["cases"]} for r in rows}

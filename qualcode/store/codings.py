@@ -153,3 +153,17 @@ def coded_segments(conn: sqlite3.Connection, unit: str, coder: str | None) -> di
         for segment_id, code in codes_on_segments(conn, unit, coder, source_id, covering=True):
             labelled[segment_id].add(code)
     return labelled
+
+
+def source_codings(conn: sqlite3.Connection, source_id: int, coder: str | None = None) -> list[sqlite3.Row]:
+    """The current codings of one source (of one coder, or all), with code name, colour and
+    origin, by position: one query for the document view."""
+    return conn.execute(
+        """
+        SELECT c.id, c.start, c."end", k.name AS code, k.colour, c.coder, c.origin
+          FROM current_codings c JOIN resolved_codes k ON k.code_id = c.code_id
+         WHERE c.source_id = :source AND (:coder IS NULL OR c.coder = :coder)
+         ORDER BY c.start, c."end" DESC, k.position, c.coder, c.id
+        """,
+        {"source": source_id, "coder": coder},
+    ).fetchall()

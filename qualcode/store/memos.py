@@ -39,3 +39,21 @@ def memos(conn: sqlite3.Connection) -> list[sqlite3.Row]:
           FROM memos m ORDER BY m.id
         """
     ).fetchall()
+
+
+def memos_in_source(conn: sqlite3.Connection, source_id: int) -> list[sqlite3.Row]:
+    """The memos on one source, on its segments and on its codings, oldest first, with the
+    span a segment's or coding's memo is about (start and end are null for the source)."""
+    return conn.execute(
+        """
+        SELECT m.id, m.target_kind, m.target_id, m.author, m.text, m.created_at,
+               COALESCE(s.start, c.start) AS start, COALESCE(s."end", c."end") AS "end"
+          FROM memos m
+          LEFT JOIN segments s ON m.target_kind = 'segment' AND s.id = m.target_id
+          LEFT JOIN codings c ON m.target_kind = 'coding' AND c.id = m.target_id
+         WHERE (m.target_kind = 'source' AND m.target_id = :source)
+            OR s.source_id = :source OR c.source_id = :source
+         ORDER BY m.id
+        """,
+        {"source": source_id},
+    ).fetchall()

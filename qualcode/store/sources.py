@@ -151,3 +151,18 @@ def judged_by(conn: sqlite3.Connection, coder: str) -> set[int]:
             "SELECT s.id FROM sources s, json_each(s.metadata, '$.judged_by') j WHERE j.value = ?", (coder,)
         )
     }
+
+
+def document_turns(conn: sqlite3.Connection, source_id: int) -> list[sqlite3.Row]:
+    """A source's turns in order, with speaker label, role, case and timestamp (the document view)."""
+    return conn.execute(
+        """
+        SELECT t.id, t.position, t.start, t."end", t.time, sp.label AS speaker, sp.role,
+               cs.name AS "case"
+          FROM turns t
+          LEFT JOIN speakers sp ON sp.id = t.speaker_id
+          LEFT JOIN cases cs ON cs.id = sp.case_id
+         WHERE t.source_id = ? ORDER BY t.position
+        """,
+        (source_id,),
+    ).fetchall()

@@ -225,3 +225,14 @@ def machine_codes_on_segments(conn: sqlite3.Connection, unit: str):
         """,
         (unit,),
     )
+
+
+def pending_in_source(conn: sqlite3.Connection, coder: str, source_id: int) -> list[sqlite3.Row]:
+    """The coder's queue (see :func:`pending_suggestions`) within one source, with each code's
+    colour, by position and rank."""
+    return conn.execute(
+        f"SELECT {_REVIEW_COLUMNS}, k.colour FROM suggestions g {_REVIEW_JOINS} "
+        f"WHERE g.run_id = {_QUEUE_RUN} AND g.shown = 1 AND g.source_id = :source AND {_UNDECIDED} "
+        'ORDER BY g.start, g."end", g.rank',
+        {"coder": coder, "source": source_id},
+    ).fetchall()
