@@ -8,7 +8,8 @@ project with a 250-code codebook; serves each with the workbench (uvicorn on 127
 ``qualcode open`` does) and times, over real HTTP requests from another thread:
 
 - the document page (``GET /document/<source>``) with its codings and suggestions;
-- an accept and a reject in the review queue (``POST /api/review/...``), stored and answered;
+- an accept and a reject in the review queue (``POST /api/review/...``), stored and answered
+  (with retraining between batches switched off here: suggest_speed.py measures that);
 - the codebook panel of 250 codes (``GET /codebook``).
 
 Beside each figure, in the same run: the floor of the same server answering a static file
@@ -136,7 +137,7 @@ def time_decisions(client, repeat: int) -> list[float]:
     seconds = []
     for i in range(repeat):
         item = ok(client.get("/api/review/item")).json()
-        current = item.get("current") or item.get("item") or {}
+        current = item["item"]
         action = "accept" if i % 2 else "reject"
         started = time.perf_counter()
         ok(client.post(f"/api/review/{action}", json={"id": current.get("id")}))
@@ -160,6 +161,8 @@ class serving:
         from qualcode.web.server import free_port
 
         app = create_app(self.path)
+        # No background retraining while decisions are timed (suggest_speed.py measures it).
+        app.state.review_batch = 10**9
         port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -43,12 +43,22 @@ class Pending:
     new_score: float | None = None
 
 
-def _pending(row, withdrawn: bool = False) -> Pending:
-    return Pending(
-        row["id"], row["source"], row["start"], row["end"], row["segment_id"], row["code"], row["score"],
-        row["rationale"], row["text"], row["speaker"], row["role"], withdrawn,
-        row["new_score"] if withdrawn else None,
-    )  # fmt: skip
+def _pending_items(conn, rows, withdrawn: bool = False) -> list[Pending]:
+    """Review items for store rows, each with its text: every source's text read once and
+    sliced here (a per-row substring in SQL walks the whole text again for every row)."""
+    texts: dict[int, str] = {}
+    items = []
+    for row in rows:
+        if row["source_id"] not in texts:
+            texts[row["source_id"]] = source_store.source_text(conn, row["source_id"])
+        items.append(
+            Pending(
+                row["id"], row["source"], row["start"], row["end"], row["segment_id"], row["code"],
+                row["score"], row["rationale"], texts[row["source_id"]][row["start"] : row["end"]],
+                row["speaker"], row["role"], withdrawn, row["new_score"] if withdrawn else None,
+            )
+        )  # fmt: skip
+    return items
 
 
 def _known_or_close(name: str, known, what: str, hint: str) -> None:
@@ -81,10 +91,11 @@ class Reviewer:
         if order not in ORDERS:
             raise InputError(f"unknown order {order!r}; choose one of {', '.join(ORDERS)}")
         self._check_filter(code, source)
-        rows = [
-            _pending(r) for r in suggestion_store.pending_suggestions(self._db.connection, self.coder)
+        conn = self._db.connection
+        rows = _pending_items(conn, [
+            r for r in suggestion_store.pending_suggestions(conn, self.coder)
             if (code is None or r["code"] == code) and (source is None or r["source"] == source)
-        ]  # fmt: skip
+        ])  # fmt: skip
         if order == "source":
             return sorted(rows, key=lambda p: (p.source, p.start, -p.score))
         rows.sort(key=lambda p: -p.score)
@@ -98,11 +109,12 @@ class Reviewer:
         """Suggestions that were in this coder's queue until retraining scored them below the
         threshold (``new_score``); still decidable, and counted in the progress."""
         self._check_filter(code, source)
-        return [
-            _pending(r, withdrawn=True)
-            for r in suggestion_store.withdrawn_suggestions(self._db.connection, self.coder)
+        conn = self._db.connection
+        rows = [
+            r for r in suggestion_store.withdrawn_suggestions(conn, self.coder)
             if (code is None or r["code"] == code) and (source is None or r["source"] == source)
-        ]
+        ]  # fmt: skip
+        return _pending_items(conn, rows, withdrawn=True)
 
     def counts(self, code: str | None = None, source: str | None = None) -> dict[str, int]:
         """How far this coder is, over every run: decided, pending and withdrawn suggestions
@@ -112,10 +124,19 @@ class Reviewer:
             r for r in suggestion_store.decided_suggestions(self._db.connection, self.coder)
             if (code is None or r["code"] == code) and (source is None or r["source"] == source)
         ]  # fmt: skip
+        conn = self._db.connection
+
+        def kept(rows) -> int:
+            return sum(
+                1
+                for r in rows
+                if (code is None or r["code"] == code) and (source is None or r["source"] == source)
+            )
+
         return {
             "decided": len(decided),
-            "pending": len(self.pending(code, source)),
-            "withdrawn": len(self.withdrawn(code, source)),
+            "pending": kept(suggestion_store.pending_suggestions(conn, self.coder)),
+            "withdrawn": kept(suggestion_store.withdrawn_suggestions(conn, self.coder)),
         }
 
     def progress(self, code: str | None = None, source: str | None = None) -> tuple[int, int]:
@@ -149,9 +170,8 @@ class Reviewer:
     def candidates(self, item: Pending) -> list[Pending]:
         """The next-best codes the same run ranked on the suggestion's segment, best first,
         that this coder has not decided on: what to offer when the shown code is wrong."""
-        return [
-            _pending(r) for r in suggestion_store.other_candidates(self._db.connection, item.id, self.coder)
-        ]
+        conn = self._db.connection
+        return _pending_items(conn, suggestion_store.other_candidates(conn, item.id, self.coder))
 
     # -- decisions ----------------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ def suggestion(conn: sqlite3.Connection, suggestion_id: int) -> sqlite3.Row | No
 _REVIEW_COLUMNS = """
     g.id, src.name AS source, g.source_id, g.start, g."end", g.segment_id, k.name AS code, k.id AS code_id,
     g.score, g.rationale, g.suggester, g.run_id, g.rank,
-    substr(src.text, g.start + 1, g."end" - g.start) AS text, sp.label AS speaker, sp.role
+    sp.label AS speaker, sp.role
 """
 _REVIEW_JOINS = """
     JOIN sources src ON src.id = g.source_id

@@ -158,7 +158,7 @@ def document(db, source: str, coder: str | None) -> dict:
     if coder is not None:
         suggestions = [
             {"id": r["id"], "start": r["start"], "end": r["end"], "code": r["code"], "score": round(r["score"], 3),
-             "rationale": r["rationale"], "segment_id": r["segment_id"], "text": r["text"],
+             "rationale": r["rationale"], "segment_id": r["segment_id"], "text": text[r["start"] : r["end"]],
              "colour": colour_of(r["code"], r["colour"])}
             for r in suggestion_store.pending_in_source(conn, coder, source_id)
         ]  # fmt: skip

@@ -132,7 +132,7 @@ def state(project, session: ReviewSession, filters: dict, before: list[int], **e
         session.skip()
     rest = shown(session, filters)
     counts = session.counts()
-    decided, total = session.progress()
+    decided, total = counts["decided"], sum(counts.values())  # what session.progress() gives
     return {
         "item": item_of(project, session) if session.current is not None else None,
         "position": len(before) + 1 if rest else len(before),
