@@ -27,6 +27,19 @@ def answer(call):
         return JSONResponse({"error": str(error)}, status_code=400)
 
 
+async def posted(request, work):
+    """Read the posted JSON object and answer ``work(body)`` as JSON (errors: 400), with the
+    work run off the event loop (it opens the project in its own thread)."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+
+    try:
+        body = await body_of(request)
+    except QualcodeError as error:
+        return JSONResponse({"error": str(error)}, status_code=400)
+    return await run_in_threadpool(answer, lambda: work(body))
+
+
 def needs_coder(request) -> str:
     from qualcode.web import coder_of
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from qualcode.codebook.model import KINDS
-from qualcode.errors import QualcodeError
 from qualcode.web import project_of
-from qualcode.web.api import answer, body_of
+from qualcode.web.api import posted
 from qualcode.web.i18n import add
 from qualcode.web.render import page
 
@@ -55,19 +54,11 @@ def codebook(request):
 
 
 async def edit(request):
-    from starlette.concurrency import run_in_threadpool
-    from starlette.responses import JSONResponse
-
-    try:
-        change = await body_of(request)
-    except QualcodeError as error:
-        return JSONResponse({"error": str(error)}, status_code=400)
-
-    def call():
+    def call(change):
         with project_of(request) as project:
             return project.workbench().edit_codebook(change)
 
-    return await run_in_threadpool(answer, call)
+    return await posted(request, call)
 
 
 ROUTES = [Route("/codebook", codebook), Route("/api/codebook/edit", edit, methods=["POST"])]

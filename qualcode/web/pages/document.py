@@ -13,7 +13,7 @@ from starlette.routing import Route
 from qualcode.coding.session import snap_to_words
 from qualcode.errors import InputError, QualcodeError
 from qualcode.web import coder_of, project_of
-from qualcode.web.api import answer, body_of, needs_coder
+from qualcode.web.api import answer, needs_coder, posted
 from qualcode.web.i18n import add
 from qualcode.web.render import page
 
@@ -111,21 +111,15 @@ def snap(request):
     return answer(call)
 
 
-async def posted(request, work):
+async def changed(request, work):
     """Answer ``work(project, coder, body)`` for the request's coder, as JSON (errors: 400)."""
-    from starlette.responses import JSONResponse
 
-    try:
-        data = await body_of(request)
-    except QualcodeError as error:
-        return JSONResponse({"error": str(error)}, status_code=400)
-
-    def call():
+    def call(body):
         coder = needs_coder(request)
         with project_of(request) as project:
-            return work(project, coder, data)
+            return work(project, coder, body)
 
-    return answer(call)
+    return await posted(request, call)
 
 
 async def add_coding(request):
@@ -135,7 +129,7 @@ async def add_coding(request):
         coding = project.reviewer(coder).add(source, start, end, str(data.get("code", "")))
         return {"coding": coding, "start": start, "end": end}
 
-    return await posted(request, work)
+    return await changed(request, work)
 
 
 async def edit_coding(request):
@@ -151,11 +145,11 @@ async def edit_coding(request):
         reviewer.edit(coding_id=request.path_params["coding"], code=code, start=start, end=end)
         return {"start": start, "end": end, "code": code}
 
-    return await posted(request, work)
+    return await changed(request, work)
 
 
 async def remove_coding(request):
-    return await posted(request, lambda project, coder, _: {
+    return await changed(request, lambda project, coder, _: {
         "decision": project.reviewer(coder).remove(request.path_params["coding"])})  # fmt: skip
 
 
@@ -164,7 +158,7 @@ async def undo(request):
         done = project.reviewer(coder).undo()
         return {"undone": done["action"] if done else None}
 
-    return await posted(request, work)
+    return await changed(request, work)
 
 
 async def decide(request):
@@ -181,7 +175,7 @@ async def decide(request):
             return {"decision": reviewer.instead(suggestion, whole(data, "candidate"))}
         raise InputError(f"unknown decision {action!r}: accept, reject or instead")
 
-    return await posted(request, work)
+    return await changed(request, work)
 
 
 def candidates(request):
@@ -209,7 +203,7 @@ async def add_memo(request):
             raise InputError("a memo here is on the source or on a segment")
         return {"memo": project.add_memo(on, data.get("target"), coder, str(data.get("text", "")))}
 
-    return await posted(request, work)
+    return await changed(request, work)
 
 
 ROUTES = [

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from qualcode.errors import QualcodeError
 from qualcode.web import project_of
-from qualcode.web.api import answer, body_of, needs_coder
+from qualcode.web.api import needs_coder, posted
 from qualcode.web.i18n import add
 from qualcode.web.render import page
 
@@ -65,14 +65,7 @@ def memos_page(request):
 
 
 async def add_memo(request):
-    from starlette.responses import JSONResponse
-
-    try:
-        data = await body_of(request)
-    except QualcodeError as error:
-        return JSONResponse({"error": str(error)}, status_code=400)
-
-    def run():
+    def run(data):
         author = needs_coder(request)
         on, text = str(data.get("on", "")), str(data.get("text", ""))
         if on not in FORM_KINDS:
@@ -83,7 +76,7 @@ async def add_memo(request):
         with project_of(request) as project:
             return {"id": project.add_memo(on, target, author, text)}
 
-    return answer(run)
+    return await posted(request, run)
 
 
 ROUTES = [Route("/memos", memos_page), Route("/api/memos", add_memo, methods=["POST"])]

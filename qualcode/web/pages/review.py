@@ -18,7 +18,7 @@ from qualcode.coding.review import ORDERS
 from qualcode.coding.session import ReviewSession, match_codes
 from qualcode.errors import ConflictError, InputError, QualcodeError
 from qualcode.web import coder_of, project_of
-from qualcode.web.api import answer, body_of, needs_coder
+from qualcode.web.api import answer, needs_coder, posted
 from qualcode.web.i18n import add
 from qualcode.web.render import page
 
@@ -216,18 +216,6 @@ def item(request):
             return state(project, session, filters, before)
 
     return answer(call)
-
-
-async def posted(request, call):
-    """Run ``call(body)`` off the event loop (it opens the project in its own thread)."""
-    from starlette.concurrency import run_in_threadpool
-    from starlette.responses import JSONResponse
-
-    try:
-        body = await body_of(request)
-    except QualcodeError as error:
-        return JSONResponse({"error": str(error)}, status_code=400)
-    return await run_in_threadpool(answer, lambda: call(body))
 
 
 def decide(action: str):

@@ -7,7 +7,7 @@ from starlette.routing import Route
 
 from qualcode.errors import InputError, QualcodeError
 from qualcode.web import coder_of, project_of
-from qualcode.web.api import answer, body_of, needs_coder
+from qualcode.web.api import needs_coder, posted
 from qualcode.web.i18n import add
 from qualcode.web.render import page
 
@@ -107,14 +107,8 @@ def checked_hits(data: dict) -> list[tuple[str, int, int]]:
 
 async def code_hits(request):
     """Code every hit sent with one code: the ones this coder has not coded with it yet."""
-    from starlette.responses import JSONResponse
 
-    try:
-        data = await body_of(request)
-    except QualcodeError as error:
-        return JSONResponse({"error": str(error)}, status_code=400)
-
-    def run():
+    def run(data):
         coder = needs_coder(request)
         code = str(data.get("code", ""))
         hits = checked_hits(data)
@@ -132,7 +126,7 @@ async def code_hits(request):
                 reviewer.add(source, start, end, code, note="search: coded all hits")
         return {"added": len(new), "already": len(hits) - len(new), "code": code}
 
-    return answer(run)
+    return await posted(request, run)
 
 
 ROUTES = [Route("/search", search_page), Route("/api/search/code", code_hits, methods=["POST"])]
