@@ -19,6 +19,7 @@ from pathlib import Path
 from qualcode import defaults
 from qualcode.codebook.yamlfile import load_yaml
 from qualcode.errors import InputError
+from qualcode.files import write_bytes_atomically
 
 TOP_LEVEL = {"project", "language", "model", "transcripts", "participants", "replace", "segment",
              "codebook", "codings", "suggest", "topics", "exports"}  # fmt: skip
@@ -70,15 +71,31 @@ class StudyReport:
     steps: list[StepResult] = field(default_factory=list)
 
 
+EXAMPLE_DATA = Path(__file__).parent / "example"  # transcripts/ and codebooks/, shipped in the package
+
+
 def write_example(path: str | Path) -> bool:
-    """Write the example study file; False when the same file is already there."""
+    """Write the example study file, and beside it the example's transcripts and codebook
+    (from the package) where they are not there yet, so the study runs in any folder; False
+    when everything was already there. A different file in the way is refused, not replaced."""
     path = Path(path)
-    if path.exists():
-        if path.read_text(encoding="utf-8") == EXAMPLE:
-            return False
+    if path.exists() and path.read_text(encoding="utf-8") != EXAMPLE:
         raise InputError("a different study file is already there; move it or pick another name", str(path))
-    path.write_text(EXAMPLE, encoding="utf-8")
-    return True
+    wanted = {path: EXAMPLE.encode("utf-8")}
+    for folder in ("transcripts", "codebooks"):
+        for source in sorted((EXAMPLE_DATA / folder).iterdir()):
+            wanted[path.parent / folder / source.name] = source.read_bytes()
+    clashes = [str(p) for p, data in wanted.items() if p.exists() and p.read_bytes() != data]
+    if clashes:
+        raise InputError(
+            "a different file is already where the example puts its own; move it or use another folder",
+            clashes[0],
+        )
+    missing = {p: data for p, data in wanted.items() if not p.exists()}
+    for target, data in missing.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomically(target, data)
+    return bool(missing)
 
 
 def load_study(path: str | Path) -> dict:

@@ -104,6 +104,31 @@ def test_init_example_writes_the_study_once(tmp_path, monkeypatch):
     assert "a different study file is already there" in run("init", "--example", ok=False).output
 
 
+def test_init_example_in_an_empty_folder_brings_the_data_and_runs(tmp_path, monkeypatch):
+    """After a plain pip install there is no clone: the example data comes from the package."""
+    monkeypatch.chdir(tmp_path)
+    run("init", "--example")
+    study = load_study(tmp_path / "study.yaml")
+    for key in ("transcripts", "participants", "codebook"):
+        assert (tmp_path / study[key]).exists(), key
+    assert sorted(p.name for p in (tmp_path / "transcripts").iterdir()) == sorted(
+        p.name for p in (REPO / "transcripts").iterdir()
+    )
+    # The first steps of the study run there (topics and exports are tested with the example itself).
+    text = (tmp_path / "study.yaml").read_text(encoding="utf-8")
+    quick = text.split("suggest:")[0]
+    (tmp_path / "quick.yaml").write_text(quick, encoding="utf-8")
+    output = run("run", "quick.yaml").output
+    assert "ran     import: 9 imported" in output and "codebook" in output
+    # A file of the researcher's own where the example puts one is never replaced.
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "transcripts").mkdir()
+    (tmp_path / "other" / "transcripts" / "participants.csv").write_text("mine\n", encoding="utf-8")
+    refused = run("init", "--example", str(tmp_path / "other" / "study.yaml"), ok=False).output
+    assert "participants.csv" in refused and "already" in refused
+    assert (tmp_path / "other" / "transcripts" / "participants.csv").read_text() == "mine\n"
+
+
 def test_the_example_study_file_loads_and_points_at_the_bundled_data(tmp_path):
     shutil.copy(REPO / "codebooks" / "netwerkondersteuning.yaml", tmp_path / "book.yaml")
     assert write_example(tmp_path / "study.yaml")

@@ -20,7 +20,11 @@ from qualcode.cli._util import (
 
 @click.command()
 @click.argument("project", required=False, type=click.Path(dir_okay=False))
-@click.option("--example", is_flag=True, help="Write study.yaml for the bundled example study instead.")
+@click.option(
+    "--example",
+    is_flag=True,
+    help="Write study.yaml for the bundled example study instead (and its data, where missing).",
+)
 @handle_errors
 def init(project, example):
     """Create a new, empty PROJECT file (or, with --example, the example's study.yaml)."""
@@ -30,7 +34,9 @@ def init(project, example):
         target = project or "study.yaml"
         written = write_example(target)
         click.echo(
-            ("wrote " if written else "already there: ") + f"{target}; run it with: qualcode run {target}"
+            ("wrote " if written else "already there: ")
+            + f"{target} (with the example's transcripts/ and codebooks/ beside it); "
+            f"run it with: qualcode run {target}"
         )
         return
     if not project:
