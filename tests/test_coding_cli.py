@@ -86,7 +86,9 @@ def test_codings_import_and_export(coded):
     assert "imported 36 codings by anna" in result.output
     run("codings", "export", project, tmp / "out.csv", "--coder", "anna")
     exported = list(csv.DictReader((tmp / "out.csv").open(encoding="utf-8")))
-    assert len(exported) == 36 and exported[0].keys() == {"source", "start", "end", "code", "coder"}
+    assert len(exported) == 36
+    assert exported[0].keys() == {"source", "start", "end", "code", "coder", "counter"}
+    assert {row["counter"] for row in exported} == {""}  # none marked as counter-evidence
 
 
 @pytest.mark.parametrize(

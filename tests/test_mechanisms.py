@@ -205,12 +205,9 @@ def test_evidence_tables(study):
     ]
     small = tables["KleinNetwerk"]
     assert (small.segments, small.interviews, small.cases_per_group) == (2, 1, {"professional": 1})
-    assert [(c.kind, c.source, c.text, c.detail) for c in small.counter_evidence] == [
-        (
-            "rejected suggestion", "int_b", "Mijn zus zit in de steungroep.",
-            "suggested by ensemble/2 (score 0.40), rejected by bob",
-        )
-    ]  # fmt: skip
+    # bob rejected the suggestion of KleinNetwerk: the machine was wrong, not the code.
+    assert small.counter_evidence == [] and small.rejected_suggestions == 1
+    assert trust.rejected_suggestions == 0
     one = study.evidence_tables(kinds=("mechanism",), quotes=1)
     assert [t.code for t in one] == ["Vertrouwen"] and len(one[0].quotes) == 1
     outcome = {t.code: t for t in study.evidence_tables(kinds=("outcome",))}
@@ -231,3 +228,39 @@ def test_no_segments_is_an_error_that_says_what_to_do(tmp_path):
         with pytest.raises(ConflictError, match="run: qualcode segment"):
             proj.cooccurrence()
         assert proj.cooccurrence(scope="turn").units == 0
+
+
+def test_counter_evidence_is_what_a_coder_marks(study, tmp_path):
+    """A coding marked as counter-evidence is listed as such, with who marked it, and is not
+    counted or quoted as support; an edit keeps the mark; a CSV import can carry it."""
+    text = study.source_text("int_b")
+    start, end = span(study, "int_b", "Nu heb ik rust.")
+    coding = study.reviewer("carl").add("int_b", start, end, "Vertrouwen", counter=True)
+    trust = {t.code: t for t in study.evidence_tables()}["Vertrouwen"]
+    assert trust.codings == 3 and all(q.text != "Nu heb ik rust." for q in trust.quotes)
+    marked = [(c.kind, c.source, c.text, c.detail) for c in trust.counter_evidence if c.kind == "marked"]
+    assert marked == [
+        ("marked", "int_b", "Nu heb ik rust.", "marked as counter-evidence by carl (R, client, C01)")
+    ]
+    study.reviewer("carl").edit(coding_id=coding, start=start, end=end - 1)
+    trust = {t.code: t for t in study.evidence_tables()}["Vertrouwen"]
+    assert [c.text for c in trust.counter_evidence if c.kind == "marked"] == ["Nu heb ik rust"]
+    table = tmp_path / "counter.csv"
+    a, b = span(study, "int_b", "Ik voel vertrouwen.")
+    table.write_text(
+        f"source,start,end,code,coder,counter\nint_b,{a},{b},Vertrouwen,dora,ja\n", encoding="utf-8"
+    )
+    study.import_codings(table)
+    trust = {t.code: t for t in study.evidence_tables()}["Vertrouwen"]
+    assert sorted(c.detail.split(" (")[0] for c in trust.counter_evidence if c.kind == "marked") == [
+        "marked as counter-evidence by carl", "marked as counter-evidence by dora",
+    ]  # fmt: skip
+    assert text  # the source is unchanged by any of this
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        f"source,start,end,code,coder,counter\nint_b,{a},{b},Vertrouwen,dora,maybe\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        InputError, match=r"counter must be yes or no.*bad.csv.*line 2|bad.csv.*counter must be yes"
+    ):
+        study.import_codings(bad)

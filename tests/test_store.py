@@ -137,6 +137,7 @@ SCHEMA_MANIFEST = {
         "suggestion_id INTEGER",
         "note TEXT NOT NULL DEFAULT ''",
         "created_at TEXT NOT NULL",
+        "counter INTEGER NOT NULL DEFAULT 0",
         "codings_by_source (source_id, start)",
     ],
     "view current_codings": [
@@ -151,6 +152,7 @@ SCHEMA_MANIFEST = {
         "suggestion_id INTEGER",
         "note TEXT",
         "created_at TEXT",
+        "counter INTEGER",
     ],
     "table decisions": [
         "id INTEGER PK",

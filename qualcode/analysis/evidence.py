@@ -2,9 +2,11 @@
 it, quotes with their provenance and counter-evidence, from a
 :class:`~qualcode.analysis.snapshot.Snapshot`.
 
-Counter-evidence for a code is (a) every suggestion of the code that a coder rejected, and
-(b) for a mechanism code, every segment where it co-occurs with a bottleneck code (the
-mechanism is at work, yet something blocks it).
+Counter-evidence for a code is what people mark: (a) the codings of it a coder marked as
+counter-evidence (the mechanism failed, or worked otherwise, there), and (b) for a mechanism
+code, every segment where it co-occurs with a bottleneck code (the mechanism is at work, yet
+something blocks it). A rejected suggestion says the machine was wrong, not that the
+mechanism failed: it is counted apart (``rejected_suggestions``), as a figure of the machine.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from qualcode.analysis.mechanisms import NO_ROLE, Unit, units
 from qualcode.analysis.snapshot import Occurrence, Snapshot
 
 COUNTER_EVIDENCE = (
-    "Counter-evidence: suggestions of the code that a coder rejected, and, for a mechanism, the "
-    "segments where it occurs together with a bottleneck code."
+    "Counter-evidence: codings a coder marked as evidence against the code, and, for a mechanism, "
+    "the segments where it occurs together with a bottleneck code. Rejected suggestions are not "
+    "evidence (the machine was wrong); they are counted apart."
 )
 
 
@@ -36,7 +39,7 @@ class Quote:
 
 @dataclass(frozen=True)
 class CounterEvidence:
-    kind: str  # "rejected suggestion" or "with bottleneck"
+    kind: str  # "marked" (by a coder) or "with bottleneck"
     source: str
     start: int
     end: int
@@ -57,6 +60,7 @@ class EvidenceTable:
     quotes: list[Quote]
     counter_evidence: list[CounterEvidence]
     provenance: dict[str, int]  # how the codings came about -> how many
+    rejected_suggestions: int  # the machine's wrong suggestions of the code (not evidence)
     included: str
 
     def groups(self) -> str:
@@ -81,14 +85,16 @@ def evidence_tables(
     ]
 
 
-def _table(snapshot: Snapshot, code, found: list[Occurrence], segments: list[Unit], rejected: list,
+def _table(snapshot: Snapshot, code, occurring: list[Occurrence], segments: list[Unit], rejected: list,
            quotes: int) -> EvidenceTable:  # fmt: skip
+    found = [o for o in occurring if not o.counter]  # what supports the code
+    marked = [o for o in occurring if o.counter]
     hit = {(s.source_id, s.start) for s in segments if code["name"] in s.codes}
     groups: dict[str, set[str]] = defaultdict(set)
     for o in found:
         if o.case:
             groups[o.role or NO_ROLE].add(o.case)
-    counter = [_rejected(r) for r in rejected]
+    counter = [_marked(o) for o in marked]
     if code["kind"] == "mechanism":
         counter += _with_bottleneck(snapshot, code["name"], found, segments)
     return EvidenceTable(
@@ -104,14 +110,15 @@ def _table(snapshot: Snapshot, code, found: list[Occurrence], segments: list[Uni
         counter_evidence=counter,
         provenance=dict(sorted(Counter(_short_provenance(o) for o in found).items())),
         included=snapshot.included,
+        rejected_suggestions=len(rejected),
     )
 
 
-def _rejected(row) -> CounterEvidence:
+def _marked(o: Occurrence) -> CounterEvidence:
+    who = ", ".join(p for p in (o.speaker, o.role, o.case) if p)
     return CounterEvidence(
-        "rejected suggestion", row["source"], row["start"], row["end"], row["text"],
-        f"suggested by {row['suggester']}/{row['suggester_version']} (score {row['score']:.2f}), "
-        f"rejected by {row['coder']}",
+        "marked", o.source, o.start, o.end, o.text,
+        f"marked as counter-evidence by {o.coder}" + (f" ({who})" if who else ""),
     )  # fmt: skip
 
 

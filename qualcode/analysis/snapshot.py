@@ -55,6 +55,7 @@ class Occurrence:
     speaker: str | None
     role: str | None
     case: str | None
+    counter: bool = False  # marked by its coder as evidence against the code
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _occurrences(reviewed: list, unreviewed: list, turns: list) -> list[Occurren
                     row["source"], row["source_id"], row["start"], row["end"], row["code"], row["kind"],
                     row["coder"], is_reviewed, provenance(row), row["text"],
                     turn["speaker"] if turn else None, turn["role"] if turn else None,
-                    turn["case"] if turn else None,
+                    turn["case"] if turn else None, bool(row["counter"]),
                 )
             )  # fmt: skip
     return occurrences

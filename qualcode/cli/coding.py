@@ -170,11 +170,14 @@ def review(project, coder, code, source, order, batch, accept_above, learn_from,
 @click.argument("code")
 @click.option("--coder", required=True)
 @click.option("--note", default="", help="Why, for the log.")
+@click.option(
+    "--counter", is_flag=True, help="Mark it as evidence against the code (the mechanism failed here)."
+)
 @handle_errors
-def code(project, source, start, end, code, coder, note):
+def code(project, source, start, end, code, coder, note, counter):
     """Code SOURCE[START:END] with CODE by hand (offsets in characters, end exclusive)."""
     with open_project(project) as proj:
-        coding_id = proj.reviewer(coder).add(source, start, end, code, note)
+        coding_id = proj.reviewer(coder).add(source, start, end, code, note, counter=counter)
         text = proj.source_text(source)[start:end]
     click.echo(f"coding {coding_id}: {code} on {source}[{start}:{end}] {text[:80]!r}")
 

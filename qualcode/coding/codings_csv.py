@@ -71,7 +71,7 @@ def import_codings(
             raise InputError("every row needs a code and a coder", str(path), line)
         if code not in known_codes and code not in unknown_codes:
             unknown_codes.append(code)
-        rows.append((source_id, start, end, code, who))
+        rows.append((source_id, start, end, code, who, _counter(record.get("counter"), path, line)))
     if unknown_codes and not add_missing_codes:
         raise InputError(
             f"{len(unknown_codes)} codes are not in the codebook: {', '.join(unknown_codes)}; "
@@ -87,12 +87,23 @@ def import_codings(
             known_codes = code_store.code_ids(conn)
             report.added_codes = unknown_codes
         report.imported = coding_store.insert_codings(
-            conn, [(s, a, b, known_codes[c], who) for s, a, b, c, who in rows], origin="import"
+            conn, [(s, a, b, known_codes[c], who, k) for s, a, b, c, who, k in rows], origin="import"
         )
         if shared:
             setting_store.add_shared_coders(conn, {row[4] for row in rows})
     report.coders = {row[4] for row in rows}
     return report
+
+
+_YES, _NO = {"1", "yes", "ja", "true", "y", "x"}, {"", "0", "no", "nee", "false", "n"}
+
+
+def _counter(value, path, line) -> bool:
+    """The optional ``counter`` column: the coding is marked as evidence against its code."""
+    word = (value or "").strip().lower()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise InputError(f"counter must be yes or no (or empty), not {value!r}", str(path), line)
 
 
 def export_codings(db, path: str | Path, coder: str | None = None) -> int:
@@ -104,8 +115,14 @@ def export_codings(db, path: str | Path, coder: str | None = None) -> int:
     rows = coding_store.codings_table(db.connection, coder)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("source", "start", "end", "code", "coder"))
-    writer.writerows(map(csv_safe, (r["source"], r["start"], r["end"], r["code"], r["coder"])) for r in rows)
+    writer.writerow(("source", "start", "end", "code", "coder", "counter"))
+    writer.writerows(
+        map(
+            csv_safe,
+            (r["source"], r["start"], r["end"], r["code"], r["coder"], "yes" if r["counter"] else ""),
+        )
+        for r in rows
+    )
     write_text_atomically(path, out.getvalue())
     return len(rows)
 

@@ -228,22 +228,25 @@ class Reviewer:
             start = original["start"] if start is None else start
             end = original["end"] if end is None else end
             self._check_span(conn, original["source_id"], start, end)
+            # A coding marked as counter-evidence stays marked when it is edited.
+            counter = bool(original["counter"]) if coding_id is not None else False
             new = coding_store.insert_coding(
-                conn, original["source_id"], start, end, code_id, self.coder, "edit", suggestion_id
+                conn, original["source_id"], start, end, code_id, self.coder, "edit", suggestion_id, counter
             )
             return decision_store.insert_decision(
                 conn, self.coder, "edit", suggestion_id, new, replaces=coding_id, note=note
             )
 
-    def add(self, source: str, start: int, end: int, code: str, note: str = "") -> int:
-        """Code a span by hand. Returns the new coding's id."""
+    def add(self, source: str, start: int, end: int, code: str, note: str = "", counter: bool = False) -> int:
+        """Code a span by hand; ``counter`` marks it as evidence against the code (the
+        mechanism did not work, or worked otherwise, here). Returns the new coding's id."""
         with self._deciding() as conn:
             source_id = source_store.source_id(conn, source)
             if source_id is None:
                 raise InputError(f"no source named {source!r} in the project")
             self._check_span(conn, source_id, start, end)
             coding = coding_store.insert_coding(
-                conn, source_id, start, end, self._code_id(conn, code), self.coder, "manual"
+                conn, source_id, start, end, self._code_id(conn, code), self.coder, "manual", None, counter
             )
             decision_store.insert_decision(conn, self.coder, "add", coding_id=coding, note=note)
             return coding

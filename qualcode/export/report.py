@@ -109,7 +109,8 @@ def _sections(f: Findings) -> list[tuple[str, str | None, list[tuple] | None, st
         note = (
             f"{t.kind}: {t.definition} — {t.segments} segments, {t.interviews} interviews, "
             f"{t.codings} codings ({t.unreviewed} not reviewed); cases per group: {t.groups() or 'none'}; "
-            f"provenance: {'; '.join(f'{k}: {n}' for k, n in t.provenance.items())}."
+            f"provenance: {'; '.join(f'{k}: {n}' for k, n in t.provenance.items())}; "
+            f"rejected suggestions (the machine was wrong, not evidence): {t.rejected_suggestions}."
         )
         quotes = [("", "source", "speaker", "role", "start", "end", "text", "provenance")]
         quotes += [

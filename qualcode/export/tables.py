@@ -97,6 +97,8 @@ def evidence_rows(t: EvidenceTable) -> list[tuple]:
     rows += [
         (*head, "provenance total", "", "", "", "", "", "", label, n) for label, n in t.provenance.items()
     ]
+    rows.append((*head, "rejected suggestions (the machine was wrong; not evidence)", "", "", "", "", "", "", "",
+                 t.rejected_suggestions))  # fmt: skip
     return rows
 
 
@@ -209,6 +211,7 @@ def _evidence_block(ws, t: EvidenceTable, bold, wrap) -> None:
         ("unreviewed suggestions", t.unreviewed),
         ("cases per group", t.groups()),
         ("provenance", "; ".join(f"{k}: {n}" for k, n in t.provenance.items())),
+        ("rejected suggestions (the machine was wrong; not evidence)", t.rejected_suggestions),
         ("quotes", "source", "speaker", "role", "case", "start", "end", "text", "provenance"),
         *(("", q.source, q.speaker or "", q.role or "", q.case or "", q.start, q.end, q.text, q.provenance)
           for q in t.quotes),

@@ -10,31 +10,33 @@ from collections.abc import Iterable
 from qualcode.store.db import utc_now
 
 _INSERT = (
-    'INSERT INTO codings (source_id, start, "end", code_id, coder, origin, suggestion_id, created_at) '
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    'INSERT INTO codings (source_id, start, "end", code_id, coder, origin, suggestion_id, created_at, counter) '
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
 def insert_coding(
     conn: sqlite3.Connection, source_id: int, start: int, end: int, code_id: int, coder: str, origin: str,
-    suggestion_id: int | None = None,
+    suggestion_id: int | None = None, counter: bool = False,
 ) -> int:  # fmt: skip
     return conn.execute(
-        _INSERT, (source_id, start, end, code_id, coder, origin, suggestion_id, utc_now())
+        _INSERT, (source_id, start, end, code_id, coder, origin, suggestion_id, utc_now(), int(counter))
     ).lastrowid
 
 
 def insert_codings(conn: sqlite3.Connection, rows: Iterable[tuple], origin: str) -> int:
-    """Rows of (source_id, start, end, code_id, coder); returns how many."""
+    """Rows of (source_id, start, end, code_id, coder[, counter]); returns how many."""
     now = utc_now()
-    cur = conn.executemany(_INSERT, [(*row, origin, None, now) for row in rows])
+    cur = conn.executemany(
+        _INSERT, [(*row[:5], origin, None, now, int(row[5]) if len(row) > 5 else 0) for row in rows]
+    )
     return cur.rowcount
 
 
 def coding(conn: sqlite3.Connection, coding_id: int) -> sqlite3.Row | None:
     """One coding, with whether it holds now."""
     return conn.execute(
-        'SELECT c.id, c.source_id, c.start, c."end", c.code_id, c.coder, '
+        'SELECT c.id, c.source_id, c.start, c."end", c.code_id, c.coder, c.counter, '
         "c.id IN (SELECT id FROM current_codings) AS current FROM codings c WHERE c.id = ?",
         (coding_id,),
     ).fetchone()
@@ -62,7 +64,7 @@ def codings_table(conn: sqlite3.Connection, coder: str | None = None) -> list[sq
     """(source, start, end, code, coder) of the current codings, by source and position."""
     return conn.execute(
         """
-        SELECT src.name AS source, c.start, c."end", k.name AS code, c.coder
+        SELECT src.name AS source, c.start, c."end", k.name AS code, c.coder, c.counter
           FROM current_codings c JOIN sources src ON src.id = c.source_id
           JOIN resolved_codes k ON k.code_id = c.code_id
          WHERE :coder IS NULL OR c.coder = :coder ORDER BY src.name, c.start, k.name
@@ -89,7 +91,7 @@ def reviewed_codings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
         """
         SELECT src.name AS source, x.source_id, x.start, x."end", k.name AS code, k.kind,
                substr(src.text, x.start + 1, x."end" - x.start) AS text,
-               x.coder, x.origin, g.suggester, g.suggester_version, g.score
+               x.coder, x.origin, g.suggester, g.suggester_version, g.score, x.counter
           FROM current_codings x
           JOIN sources src ON src.id = x.source_id
           JOIN resolved_codes k ON k.code_id = x.code_id

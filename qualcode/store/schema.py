@@ -305,6 +305,14 @@ MIGRATIONS += (
             "CREATE INDEX suggestions_by_segment ON suggestions(run_id, segment_id, rank)",
         ),
     ),
+    Migration(
+        "0008_counter_evidence",
+        (
+            # A coding a researcher marks as disconfirming evidence for its code (the mechanism
+            # failed or worked otherwise here): set when the coding is made, carried by edits.
+            "ALTER TABLE codings ADD COLUMN counter INTEGER NOT NULL DEFAULT 0 CHECK (counter IN (0, 1))",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -163,7 +163,7 @@ def unreviewed_suggestions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
         f"""
         SELECT {_WITH_TEXT}, 'machine' AS coder, 'unreviewed' AS origin,
-               x.suggester, x.suggester_version, x.score
+               x.suggester, x.suggester_version, x.score, 0 AS counter
           FROM suggestions x
           JOIN sources src ON src.id = x.source_id
           JOIN resolved_codes k ON k.code_id = x.code_id
