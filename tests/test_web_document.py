@@ -128,6 +128,26 @@ def test_unknown_source_is_404_with_a_message(study):
     assert page.status_code == 404 and "no source named &#39;nobody&#39; in the project" in page.text
 
 
+def test_a_coding_can_be_marked_as_counter_evidence_and_only_on_purpose(study):
+    c = client(study)
+    start, end = span(study, "steungroep")
+    c.post("/api/codings", json={"source": "marco", "start": start, "end": end, "code": "Steungroep"})
+    c.post(
+        "/api/codings",
+        json={"source": "marco", "start": start, "end": end, "code": "Woning", "counter": True},
+    )
+    # Only a real true marks it: a string from a careless client does not.
+    careless = c.post(
+        "/api/codings",
+        json={"source": "marco", "start": start, "end": end, "code": "Netwerk", "counter": "no"},
+    )
+    assert careless.status_code == 200, careless.text
+    with Project.open(study, read_only=True) as project:
+        marks = {x["code"]: x["counter"] for x in project.codings("anna")}
+    assert marks == {"Steungroep": 0, "Woning": 1, "Netwerk": 0}
+    assert "picker-counter" in c.get("/document/marco").text
+
+
 def test_coding_snaps_to_words_and_bad_offsets_get_the_librarys_message(study):
     c = client(study)
     start, end = span(study, "steungroep")

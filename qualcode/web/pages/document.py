@@ -20,7 +20,7 @@ from qualcode.web.render import page
 add(
     nl={
         "doc_title": "Transcript", "doc_undo": "Ongedaan maken", "doc_memo_source": "Memo bij dit transcript",
-        "doc_memo_passage": "Memo bij deze passage", "doc_memo_add": "Memo toevoegen", "doc_memos": "Memo's",
+        "doc_memo_passage": "Memo bij deze passage", "doc_counter": "tegenbewijs (spreekt de code tegen)", "doc_memo_add": "Memo toevoegen", "doc_memos": "Memo's",
         "doc_save": "Opslaan", "doc_remove": "Verwijderen", "doc_cancel": "Annuleren", "doc_code": "Code",
         "doc_start": "Begin", "doc_end": "Eind", "doc_preview": "Voorbeeld", "doc_filter": "Typ om codes te zoeken",
         "doc_accept": "Accepteren", "doc_reject": "Afwijzen", "doc_instead": "Liever deze",
@@ -34,7 +34,7 @@ add(
     },
     en={
         "doc_title": "Transcript", "doc_undo": "Undo", "doc_memo_source": "Memo on this transcript",
-        "doc_memo_passage": "Memo on this passage", "doc_memo_add": "Add memo", "doc_memos": "Memos",
+        "doc_memo_passage": "Memo on this passage", "doc_counter": "counter-evidence (speaks against the code)", "doc_memo_add": "Add memo", "doc_memos": "Memos",
         "doc_save": "Save", "doc_remove": "Remove", "doc_cancel": "Cancel", "doc_code": "Code",
         "doc_start": "Start", "doc_end": "End", "doc_preview": "Preview", "doc_filter": "Type to find a code",
         "doc_accept": "Accept", "doc_reject": "Reject", "doc_instead": "Use this instead",
@@ -126,7 +126,8 @@ async def add_coding(request):
     def work(project, coder, data):
         source = str(data.get("source", ""))
         start, end = snapped(project, source, whole(data, "start"), whole(data, "end"))
-        coding = project.reviewer(coder).add(source, start, end, str(data.get("code", "")))
+        counter = data.get("counter", False) is True  # marked as evidence against the code
+        coding = project.reviewer(coder).add(source, start, end, str(data.get("code", "")), counter=counter)
         return {"coding": coding, "start": start, "end": end}
 
     return await changed(request, work)

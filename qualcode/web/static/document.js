@@ -108,6 +108,7 @@
     if (!hasCoder) return;
     const snap = await snapped(span.start, span.end);
     picking = {start: snap.start, end: snap.end};
+    $("picker-counter").checked = false;  // each coding marked on purpose, never by a leftover tick
     $("picker-preview").textContent = snap.text;
     $("picker-filter").value = "";
     fillCodes("");
@@ -130,7 +131,8 @@
   });
   async function pick(code) {
     if (!picking) return;
-    await change("/api/codings", {source, start: picking.start, end: picking.end, code});
+    const counter = $("picker-counter").checked;
+    await change("/api/codings", {source, start: picking.start, end: picking.end, code, counter});
   }
   $("picker-memo").addEventListener("click", () => {
     if (!picking) return;
