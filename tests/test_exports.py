@@ -68,6 +68,14 @@ def test_csv_with_unreviewed_suggestions(study, tmp_path):  # noqa: F811
     assert unreviewed[0]["provenance"] == "suggested by ensemble/2 (score 0.50), not reviewed"
 
 
+def _is_figure(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.lower() not in ("nan", "inf", "-inf")
+
+
 def test_xlsx_workbook(study, tmp_path):  # noqa: F811
     from openpyxl import load_workbook
 
@@ -94,6 +102,9 @@ def test_xlsx_workbook(study, tmp_path):  # noqa: F811
     about = {r[0].value: r[1].value for r in book["About"].iter_rows(min_row=2)}
     assert about["included"].startswith("Only reviewed")
     assert book["Agreement"]["A1"].value == "scope"
+    agreement = [[c.value for c in row] for row in book["Agreement"].iter_rows(min_row=2)]
+    figures = [v for row in agreement for v in row if isinstance(v, (int, float))]
+    assert figures and not [v for row in agreement for v in row if isinstance(v, str) and _is_figure(v)]
     first = path.read_bytes()
     time.sleep(1.1)  # zip entries and workbook properties carry no clock time
     assert study.export("xlsx", tmp_path / "again.xlsx").read_bytes() == first

@@ -60,16 +60,24 @@ def _plots(f: Findings) -> dict[str, bytes]:
     scope = "segment" if "segment" in f.cooccurrence else "turn"
     result = f.cooccurrence.get(scope)
     if result is not None and len(result.counts):
+        import numpy as np
+
         n = len(result.counts)
         fig, ax = plt.subplots(figsize=(max(4, 0.5 * n + 2), max(3.5, 0.5 * n + 1.5)))
-        image = ax.imshow(result.jaccard.values, cmap="Blues", vmin=0, vmax=1)
+        # The diagonal (a code with itself) would outshine every pair: left out, in grey.
+        pairs = np.ma.masked_array(result.jaccard.values, mask=np.eye(n, dtype=bool))
+        top = float(pairs.max()) if pairs.count() and pairs.max() > 0 else 1.0
+        colours = plt.get_cmap("Blues").copy()
+        colours.set_bad("#eeeeee")
+        image = ax.imshow(pairs, cmap=colours, vmin=0, vmax=top)
         ax.set_xticks(range(n), labels=list(result.counts.columns), rotation=60, ha="right")
         ax.set_yticks(range(n), labels=list(result.counts.index))
         for i in range(n):
             for j in range(n):
-                ax.text(j, i, int(result.counts.values[i, j]), ha="center", va="center", fontsize=7)
+                if i != j:
+                    ax.text(j, i, int(result.counts.values[i, j]), ha="center", va="center", fontsize=7)
         fig.colorbar(image, ax=ax, label="Jaccard")
-        ax.set_title(f"Co-occurrence per {scope} (numbers: units)")
+        ax.set_title(f"Co-occurrence per {scope}, pairs only (numbers: units)")
         out["cooccurrence"] = _png(fig, plt)
     if f.topics:
         fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(f.topics) + 1)))

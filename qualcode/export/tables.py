@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
 from datetime import datetime
@@ -175,7 +176,8 @@ def export_xlsx(db, path, include: str = "reviewed") -> Path:
         if key == "agreement" and key not in rows:
             sheet(title, [("note",), ("Agreement needs codings by two or more human coders.",)])
             continue
-        sheet(title, rows[key])
+        # The agreement table arrives as CSV text: its figures go in as numbers, so they sort and sum.
+        sheet(title, [tuple(map(_number, row)) for row in rows[key]] if key == "agreement" else rows[key])
     counts = findings.framework.counts
     matrix = [("case", *counts.columns), *((c, *map(int, counts.loc[c])) for c in counts.index)]
     sheet("Framework matrix", matrix)
@@ -188,6 +190,20 @@ def export_xlsx(db, path, include: str = "reviewed") -> Path:
     buffer = io.BytesIO()
     book.save(buffer)
     return write_bytes_atomically(path, _fixed_zip(buffer.getvalue(), stamp))
+
+
+def _number(value):
+    """A figure written as text ("0.412", "12") as a number; any other text as it is."""
+    if isinstance(value, str) and value.strip() == value and value:
+        for kind in (int, float):
+            try:
+                number = kind(value)
+            except ValueError:
+                continue
+            if kind is float and not math.isfinite(number):
+                return value
+            return number
+    return value
 
 
 def _put(cell, value) -> None:
