@@ -43,6 +43,13 @@ class Pending:
     new_score: float | None = None
 
 
+def _matching(rows, code: str | None, source: str | None) -> list:
+    """The rows of one code and/or source (None: any), as the review's filters mean them."""
+    return [
+        r for r in rows if (code is None or r["code"] == code) and (source is None or r["source"] == source)
+    ]
+
+
 def _pending_items(conn, rows, withdrawn: bool = False) -> list[Pending]:
     """Review items for store rows, each with its text: every source's text read once and
     sliced here (a per-row substring in SQL walks the whole text again for every row)."""
@@ -92,10 +99,9 @@ class Reviewer:
             raise InputError(f"unknown order {order!r}; choose one of {', '.join(ORDERS)}")
         self._check_filter(code, source)
         conn = self._db.connection
-        rows = _pending_items(conn, [
-            r for r in suggestion_store.pending_suggestions(conn, self.coder)
-            if (code is None or r["code"] == code) and (source is None or r["source"] == source)
-        ])  # fmt: skip
+        rows = _pending_items(
+            conn, _matching(suggestion_store.pending_suggestions(conn, self.coder), code, source)
+        )
         if order == "source":
             return sorted(rows, key=lambda p: (p.source, p.start, -p.score))
         rows.sort(key=lambda p: -p.score)
@@ -110,33 +116,20 @@ class Reviewer:
         threshold (``new_score``); still decidable, and counted in the progress."""
         self._check_filter(code, source)
         conn = self._db.connection
-        rows = [
-            r for r in suggestion_store.withdrawn_suggestions(conn, self.coder)
-            if (code is None or r["code"] == code) and (source is None or r["source"] == source)
-        ]  # fmt: skip
+        rows = _matching(suggestion_store.withdrawn_suggestions(conn, self.coder), code, source)
         return _pending_items(conn, rows, withdrawn=True)
 
     def counts(self, code: str | None = None, source: str | None = None) -> dict[str, int]:
         """How far this coder is, over every run: decided, pending and withdrawn suggestions
         (of one code and/or source)."""
         self._check_filter(code, source)
-        decided = [
-            r for r in suggestion_store.decided_suggestions(self._db.connection, self.coder)
-            if (code is None or r["code"] == code) and (source is None or r["source"] == source)
-        ]  # fmt: skip
         conn = self._db.connection
-
-        def kept(rows) -> int:
-            return sum(
-                1
-                for r in rows
-                if (code is None or r["code"] == code) and (source is None or r["source"] == source)
-            )
-
         return {
-            "decided": len(decided),
-            "pending": kept(suggestion_store.pending_suggestions(conn, self.coder)),
-            "withdrawn": kept(suggestion_store.withdrawn_suggestions(conn, self.coder)),
+            "decided": len(_matching(suggestion_store.decided_suggestions(conn, self.coder), code, source)),
+            "pending": len(_matching(suggestion_store.pending_suggestions(conn, self.coder), code, source)),
+            "withdrawn": len(
+                _matching(suggestion_store.withdrawn_suggestions(conn, self.coder), code, source)
+            ),
         }
 
     def progress(self, code: str | None = None, source: str | None = None) -> tuple[int, int]:

@@ -67,6 +67,7 @@ class EnsembleSuggester(Suggester):
     ) -> EnsembleSuggester:
         self.corpus_ = list(corpus)
         self.features_ = CorpusFeatures.of(self.corpus_)
+        self.slight_ = np.array([_slight(s) for s in self.corpus_], dtype=bool)  # fixed by the text
         self.lexical_ = LexicalSuggester().fit(codes, corpus, labels)
         self.semantic_ = SemanticSuggester(self.embedder, self.model, self.language).fit(
             codes, corpus, labels
@@ -90,7 +91,6 @@ class EnsembleSuggester(Suggester):
         positives = self.targets_.sum(axis=0)
         self.trained_on_ = {name: int(n) for name, n in zip(self.code_names_, positives, strict=True) if n}
         self.codable_ = np.array([not c.group or positives[j] > 0 for j, c in enumerate(codes)], dtype=bool)
-        self.slight_ = np.array([_slight(s) for s in self.corpus_], dtype=bool)
         self.slight_coded_ = self._codes_slight_segments()
         if (
             learned_on is not None
