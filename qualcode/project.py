@@ -42,6 +42,13 @@ class Project(FindingsFacade):
         """Copy the project, consistent even while it is in use, to a new file ``target``."""
         return self._db.backup(target)
 
+    def copy_to(self, target: str | Path) -> dict[str, int]:
+        """Copy the whole project (ids, decisions log, runs, memos) to a new file or a new
+        database on a PostgreSQL server (``qualcode push``/``pull``); rows per table."""
+        from qualcode.transfer import copy_project
+
+        return copy_project(self._db, target)
+
     def close(self) -> None:
         """Close the project file (a ``with`` block does this for you)."""
         self._db.close()
@@ -275,6 +282,48 @@ class Project(FindingsFacade):
         from qualcode.coding.memos import memos
 
         return memos(self._db)
+
+    # -- realist CMOCs (qualcode.analysis.cmocs, cmoc_evidence) ---------------------------------
+
+    def add_cmoc(self, statement: str, by: str, context=(), resource=(), reasoning=(), outcome=(), **fields):
+        """Record a realist CMOC (an if-then-because statement; context, mechanism resource and reasoning,
+        outcome codes by name; ``fields``: key, intervention, actor, confidence, confidence_reason,
+        theory_version, memo) with status initial; returns the :class:`~qualcode.analysis.cmocs.Cmoc`."""
+        from qualcode.analysis.cmocs import add_cmoc
+
+        return add_cmoc(self._db, statement, by, context, resource, reasoning, outcome, **fields)
+
+    def revise_cmoc(self, key: str, by: str, memo: str = "", **changes):
+        """Change a CMOC's fields, codes or status (initial → refined → confirmed/refuted, reopened →
+        refined), appending a history row; a status or confidence change needs ``memo``."""
+        from qualcode.analysis.cmocs import revise_cmoc
+
+        return revise_cmoc(self._db, key, by, memo, **changes)
+
+    def cmocs(self) -> list:
+        """Every realist CMOC (:class:`~qualcode.analysis.cmocs.Cmoc`), in the order made."""
+        from qualcode.analysis.cmocs import cmocs
+
+        return cmocs(self._db)
+
+    def cmoc(self, key: str):
+        """One CMOC by its key, such as CMO1 (an error naming the known keys if there is none)."""
+        from qualcode.analysis.cmocs import cmoc
+
+        return cmoc(self._db, key)
+
+    def cmoc_history(self, key: str | None = None) -> list:
+        """The changes to one CMOC (or all), oldest first, each with its memo (``CmocChange``)."""
+        from qualcode.analysis.cmocs import cmoc_history
+
+        return cmoc_history(self._db, key)
+
+    def cmoc_evidence(self, key=None, scope: str = "turn", window: int = defaults.WINDOW, include="reviewed"):
+        """Supporting units, disconfirming quotes and counts per case and group of one CMOC (a
+        ``CmocEvidence``), or a list for all when ``key`` is None; see :mod:`qualcode.analysis.cmoc_evidence`."""
+        from qualcode.analysis.cmoc_evidence import evidence
+
+        return evidence(self._db, key, scope, window, include)
 
     # -- reading (qualcode.store) ---------------------------------------------------------------
 

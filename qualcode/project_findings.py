@@ -82,10 +82,15 @@ class FindingsFacade:
 
     # -- exports (qualcode.export, qualcode.refi) --------------------------------------------------
 
-    def export(self, fmt: str, path: str | Path, include: str = "reviewed"):
+    def export(
+        self, fmt: str, path: str | Path, include: str = "reviewed", coder: str | None = None,
+        consensus: bool = False,
+    ):  # fmt: skip
         """Write findings as csv (a folder), xlsx, html, md, a REFI-QDA .qdpx project or a .qdc
         codebook; the export is recorded as a run (format, path, what counted, versions).
-        Returns the file written (for csv: the list of files in the folder)."""
+        The findings count reviewed codings: everyone's, ``coder``'s only, or with ``consensus``
+        only those the coders agree on (the disagreements listed); ``include="all"`` lists the
+        unreviewed suggestions apart. Returns the file written (for csv: the list of files)."""
         from qualcode.export import export_findings
 
-        return export_findings(self._db, fmt, path, include)
+        return export_findings(self._db, fmt, path, include, coder, consensus)

@@ -7,6 +7,8 @@ human codings), suggest, topics, exports. Each step has a fingerprint of its inp
 files' bytes, its settings and the fingerprints of the steps it builds on; for suggest and
 exports also the review log) stored in the project; a step whose fingerprint is unchanged
 is skipped. The steps record their own runs (settings and versions) as when run by hand.
+A codings file is imported once: run again (even with ``force``), the same file with the same
+coder is not imported a second time.
 """
 
 from __future__ import annotations
@@ -43,17 +45,19 @@ replace: false              # true: a transcript that changed replaces its sourc
 segment:
   unit: sentence            # sentence, paragraph, turn or window
 codebook: codebooks/netwerkondersteuning.yaml
-codings: []                 # human codings to learn from: - {path: codings.csv, coder: anna}
+codings:                    # reviewed codings: four interviews coded by hand by Noor, a fictional coder
+  - {path: codings/noor-fictief.csv}  # (transcripts/README.md); your own: - {path: mine.csv, coder: anna}
 suggest:
   suggester: ensemble
+  coder: null               # null: learn from every coder (here Noor); suggests for the five uncoded interviews
   min_score: null           # null: the threshold learned from your decisions; or a fixed score 0..1
 topics:
   mode: quick
   n_topics: 8
   seed: 1
-exports:                    # nobody has reviewed the example yet: suggestions are included, marked as unreviewed
-  - {format: xlsx, path: example-output/findings.xlsx, include_unreviewed: true}
-  - {format: html, path: example-output/report.html, include_unreviewed: true}
+exports:                    # from reviewed codings only; include_unreviewed: true adds suggestions, marked, apart
+  - {format: xlsx, path: example-output/findings.xlsx}
+  - {format: html, path: example-output/report.html}
   - {format: qdpx, path: example-output/example.qdpx}
 """
 
@@ -71,18 +75,21 @@ class StudyReport:
     steps: list[StepResult] = field(default_factory=list)
 
 
-EXAMPLE_DATA = Path(__file__).parent / "example"  # transcripts/ and codebooks/, shipped in the package
+EXAMPLE_DATA = (
+    Path(__file__).parent / "example"
+)  # transcripts/, codebooks/ and codings/, shipped in the package
+EXAMPLE_FOLDERS = ("transcripts", "codebooks", "codings")
 
 
 def write_example(path: str | Path) -> bool:
-    """Write the example study file, and beside it the example's transcripts and codebook
-    (from the package) where they are not there yet, so the study runs in any folder; False
+    """Write the example study file, and beside it the example's transcripts, codebook and
+    codings (from the package) where they are not there yet, so the study runs in any folder; False
     when everything was already there. A different file in the way is refused, not replaced."""
     path = Path(path)
     if path.exists() and path.read_text(encoding="utf-8") != EXAMPLE:
         raise InputError("a different study file is already there; move it or pick another name", str(path))
     wanted = {path: EXAMPLE.encode("utf-8")}
-    for folder in ("transcripts", "codebooks"):
+    for folder in EXAMPLE_FOLDERS:
         for source in sorted((EXAMPLE_DATA / folder).iterdir()):
             wanted[path.parent / folder / source.name] = source.read_bytes()
     clashes = [str(p) for p, data in wanted.items() if p.exists() and p.read_bytes() != data]
@@ -178,7 +185,8 @@ class _Runner:
             self._step("codebook", [codebook], lambda: self.project.load_codebook(codebook))
         codings = [dict(c, path=self._path(c["path"])) for c in study.get("codings") or []]
         if codings:
-            self._step("codings", ["codebook", codings], lambda: [self._codings(c) for c in codings])
+            files = [c["path"] for c in codings]  # by content (the entries alone name the paths only)
+            self._step("codings", ["codebook", codings, files], lambda: self._codings(codings))
         if study.get("suggest") is not None:
             suggest = {"suggester": defaults.SUGGESTER, "min_score": defaults.MIN_SCORE, **study["suggest"]}
             options = {k: suggest[k] for k in ("embedder", "model") if suggest.get(k)}
@@ -219,10 +227,20 @@ class _Runner:
     def _import(self, transcripts: list[Path], participants: Path | None, replace: bool):
         return self.project.import_transcripts(transcripts, participants=participants, replace=replace)
 
-    def _codings(self, entry: dict):
-        return self.project.import_codings(
-            entry["path"], entry.get("coder"), bool(entry.get("add_missing_codes"))
-        )
+    def _codings(self, entries: list[dict]) -> str:
+        """Import each codings file not imported before (the same bytes with the same coder):
+        importing a file again would store every coding twice."""
+        imported, before = 0, 0
+        for entry in entries:
+            coder, add = entry.get("coder"), bool(entry.get("add_missing_codes"))
+            key = "study:codings imported:" + _fingerprint([entry["path"], coder])
+            if self.project.setting(key):
+                before += 1
+                continue
+            imported += self.project.import_codings(entry["path"], coder, add).imported
+            self.project.set_setting(key, "1")
+        again = f" ({before} file{'s' if before > 1 else ''} imported before, not again)" if before else ""
+        return f"{imported} imported{again}"
 
     def _export(self, fmt: str, target: Path, include: str) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)

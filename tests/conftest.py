@@ -124,10 +124,66 @@ def add_suggestions(project: Project, rows: list[tuple], kind: str = "suggest") 
 
 
 def read_only(project: Project) -> sqlite3.Connection:
-    """A read-only connection to the project's file, for tests that check what is stored."""
+    """A read-only connection to the project's file, for tests that check what is stored
+    (on the PostgreSQL engine: a connection to its database that answers the same way)."""
+    from qualcode.store.postgres import ServerAddress
+
+    if isinstance(project.path, ServerAddress):
+        from qualcode.store.db import Database
+
+        return Database.open(project.path.url, read_only=True).connection
     connection = sqlite3.connect(f"file:{project.path}?mode=ro", uri=True)
     connection.row_factory = sqlite3.Row
     return connection
 
 
+# -- both engines --------------------------------------------------------------------------------
+# The store and API tests run on SQLite and on PostgreSQL: each test of these modules gets an
+# ``engine`` parameter; on "postgresql" every project it creates as a file is made on the
+# tests' own server (tests/pg_support.py). A test that is about files only is marked
+# ``sqlite_only`` with its reason.
+ENGINE_MODULES = {
+    "test_store", "test_facade", "test_review", "test_review_queue", "test_review_candidates",
+    "test_session", "test_codebook", "test_coding_cli", "test_mechanisms", "test_exports",
+    "test_agreement", "test_blind", "test_snapshot", "test_participants", "test_ingest",
+    "test_suggest", "test_topics", "test_cmocs", "test_refi_project", "test_cli", "test_refi_roundtrip",
+    "test_hostile_inputs", "test_agree_cli", "test_evaluate", "test_readable_exports", "test_hostile_exports",
+}  # fmt: skip
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--engine", action="append", choices=("sqlite", "postgresql"),
+        help="run the store and API tests on this engine only (repeatable; default: both)",
+    )  # fmt: skip
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(reason): a test about the project file itself")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.module.__name__.rsplit(".", 1)[-1] not in ENGINE_MODULES:
+        return
+    engines = metafunc.config.getoption("engine") or ["sqlite"]  # TODO both, once helpers are done
+    if "engine" not in metafunc.fixturenames:
+        metafunc.fixturenames.append("engine")
+    metafunc.parametrize("engine", engines, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def engine(request, monkeypatch):
+    """The store engine of this test: "sqlite" (files) or "postgresql" (the test server)."""
+    name = getattr(request, "param", "sqlite")
+    if name == "postgresql":
+        marker = request.node.get_closest_marker("sqlite_only")
+        if marker:
+            pytest.skip(f"SQLite only: {marker.args[0] if marker.args else 'about the project file'}")
+        from tests.pg_support import Redirect
+
+        Redirect(request.getfixturevalue("pg_server")).install(monkeypatch)
+    return name
+
+
+from tests.pg_support import pg_server  # noqa: E402, F401  (the tests' own PostgreSQL server)
 from tests.web_support import browser  # noqa: E402, F401  (a session fixture for the workbench tests)

@@ -49,12 +49,10 @@ def test_decisions_before_blind_mode_are_not_counted_as_blind(project):  # noqa:
     assert project.blind()["decisions"] == {"anna": (1, 2)}
 
 
-def test_blind_command(project):  # noqa: F811
+def test_blind_command(project, tmp_path):  # noqa: F811
     assert run("blind", project.path).output.startswith("blind mode is off")
     assert run("blind", project.path, "on").output.startswith("blind mode is on")
-    result = run(
-        "export", project.path, "--format", "xlsx", "-o", project.path.with_suffix(".xlsx"), ok=False
-    )
+    result = run("export", project.path, "--format", "xlsx", "-o", tmp_path / "blind.xlsx", ok=False)
     assert "blind mode" in result.output and "qualcode blind off" in result.output
     with Project.open(project.path) as again:
         assert again.blind()["blind"]

@@ -146,6 +146,7 @@ def test_not_a_project(tmp_path):
     assert notes.read_text() == "hello"
 
 
+@pytest.mark.sqlite_only("a project file's version and its refusal to be overwritten")
 def test_project_from_a_newer_version(tmp_path):
     import sqlite3
 
@@ -169,6 +170,7 @@ def test_failed_segmentation_keeps_the_earlier_segments(study):
     assert run("segments", project).output == before
 
 
+@pytest.mark.sqlite_only("a project file's version and its refusal to be overwritten")
 def test_init_refuses_to_overwrite(study):
     project, _ = study
     result = run("init", project, ok=False)

@@ -108,7 +108,7 @@ def _add_coding(project, code_name):
         code = conn.execute("SELECT id FROM codes WHERE name = ?", (code_name,)).fetchone()[0]
         return conn.execute(
             'INSERT INTO codings (source_id, start, "end", code_id, coder, created_at) '
-            'VALUES (?, 0, 5, ?, "anna", "now")',
+            "VALUES (?, 0, 5, ?, 'anna', 'now')",
             (source, code),
         ).lastrowid
 

@@ -202,7 +202,20 @@ def test_workbook_text_is_string_cells_never_formulas(hostile, tmp_path):
     assert any(c.data_type == "n" and isinstance(c.value, int) for c in cells)  # numbers stay numbers
     values = {c.value for c in texts}
     clean = [FORBIDDEN.sub("", d) for d in DESCRIPTIONS]
-    verbatim = [*CODES, *clean, LABEL, *SOURCES, *SPEAKERS, *CASES, *ROLES, *CODERS, TOPIC_LABEL]
+    memos = [MEMO_AUTHOR, FORBIDDEN.sub("", MEMOS[0]), MEMOS[1]]
+    verbatim = [
+        *CODES,
+        *clean,
+        LABEL,
+        *SOURCES,
+        *SPEAKERS,
+        *CASES,
+        *ROLES,
+        *CITIES,
+        *CODERS,
+        TOPIC_LABEL,
+        *memos,
+    ]
     assert [v for v in verbatim if v not in values] == []
     assert [q for q in quotes(hostile) if q not in values] == []
     assert f"steungroep; {KEYWORD}" in values and any(TOPIC_WORD in v for v in values)
@@ -258,8 +271,14 @@ def agree_csv(project, tmp_path) -> list[str]:
 
 
 CSV_WRITERS = {  # writer -> (cells, the texts of the project it shows)
-    "findings": (findings_csv, [*CODES, *DESCRIPTIONS, LABEL, *SOURCES, *CASES, *ROLES, *CODERS]),
-    "codings": (codings_csv, [*CODES, *SOURCES, *CODERS]),
+    "findings": (
+        findings_csv,
+        [*CODES, *DESCRIPTIONS, LABEL, *SOURCES, *CASES, *ROLES, *CITIES, *CODERS, MEMO_AUTHOR, *MEMOS],
+    ),
+    "codings": (
+        codings_csv,
+        [*CODES, *SOURCES, *CODERS, *CASES, *ROLES, *CITIES, *SENTENCES[SOURCES[0]][:3]],
+    ),
     "suggestions": (suggestions_csv, [CODES[1], CODES[4], *SOURCES]),  # the suggested codes
     "agree": (agree_csv, CODES),
 }
@@ -294,6 +313,10 @@ def test_html_report_shows_html_as_text(hostile, tmp_path):
     missing = [t for t in report_texts(hostile) if html.escape(t) not in text]
     assert missing == []
     assert "&amp;amp;" in text  # "&amp;" typed by a person shows as typed
+    assert html.escape(MEMO_AUTHOR) in text and html.escape(MEMOS[1]) in text  # the memos section
+    quote = SENTENCES[SOURCES[0]][1]  # quoted for CODES[1]: a link to it in its turn, escaped
+    assert re.search(rf'<a href="#q\d+">{re.escape(html.escape(quote))}</a>', text)
+    assert f"<mark>{html.escape(quote)}</mark>" in text
 
 
 def test_markdown_report_shows_html_as_text(hostile, tmp_path):
@@ -306,6 +329,7 @@ def test_markdown_report_shows_html_as_text(hostile, tmp_path):
     ]
     assert missing == []
     assert f"## Evidence: {html.escape(CODES[1], quote=False)}" in text  # headings too
+    assert html.escape(MEMOS[1], quote=False) in text and html.escape(MEMO_AUTHOR, quote=False) in text
     assert html.escape(CODERS[0], quote=False) in text.splitlines()[2]  # the note under the title
     assert "&amp;amp;" in text
     assert sorted(p.name for p in tmp_path.glob("r-*.png")) == [

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pytest
 
 from qualcode import InputError, Project
+from qualcode.refi.counter import COUNTER_CODE_GUID
 from tests.conftest import make_docx, make_odt, write
 
 SECRET = "SECRET-7f3a9c the password is hunter2"
@@ -424,3 +425,42 @@ def test_an_export_that_fails_half_way_keeps_the_previous_file(tmp_path, monkeyp
             project.export(fmt, out / f"p.{fmt}")
     assert (out / f"p.{fmt}").read_bytes() == good
     assert [p.name for p in out.iterdir()] == [f"p.{fmt}"]  # no temporary file left behind
+
+
+def test_hostile_speaker_lists_and_counter_codes_stay_bounded(tmp_path):
+    """Thousands of listed speakers who never speak, roles and labels made of brackets, and
+    counter-evidence codes on broken selections: the import ends, warns briefly, and reads back."""
+    marker = COUNTER_CODE_GUID
+    listed = "".join(f"- Spreker{i} (rol{i})\n" for i in range(5000)) + "- ((((((\n- a (b (c)) (\n"
+    selections = (
+        '<PlainTextSelection guid="A" startPosition="x" endPosition="4">'
+        f'<Coding guid="A1"><CodeRef targetGUID="{marker}"/></Coding></PlainTextSelection>'
+        '<PlainTextSelection guid="B" startPosition="0" endPosition="1">'
+        '<Coding guid="B1"><CodeRef targetGUID="nowhere"/></Coding><Coding guid="B2"/>'
+        '<Coding guid="B3"><CodeRef targetGUID="K"/></Coding></PlainTextSelection>'
+        '<PlainTextSelection guid="C" startPosition="0" endPosition="1">'
+        f'<Coding guid="C1"><CodeRef targetGUID="{marker}"/></Coding></PlainTextSelection>'
+    )
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="h">'
+        f'<CodeBook><Codes><Code guid="{marker}" name="Tegenbewijs (qualcode counter-evidence)"/>'
+        '<Code guid="K" name="Thuis"><Code guid="K2" name="Tegenbewijs (qualcode counter-evidence)"/></Code>'
+        "</Codes></CodeBook>"
+        '<Sources><TextSource guid="S" name="s">'
+        f"<Description>qualcode speakers:\n{escape(listed)}</Description>"
+        f"<PlainTextContent>{escape(HARMLESS)}</PlainTextContent>{selections}</TextSource></Sources></Project>"
+    )
+    with Project.create(tmp_path / "a.qc") as project:
+        result = project.import_qdpx(_qdpx(tmp_path / "h.qdpx", qde))
+        silent = [w for w in result.warnings if "speak in none of its turns" in w]
+        assert len(silent) == 1 and silent[0].endswith("and 4990 more") and len(silent[0]) < 1000
+        assert [(c["code"], c["counter"]) for c in project.codings()] == [("Thuis", 1)]
+        assert {c.name for c in project.codebook().codes} == {
+            "Thuis",
+            "Tegenbewijs (qualcode counter-evidence)",
+        }
+        project.export("qdpx", tmp_path / "out.qdpx")
+    with Project.create(tmp_path / "b.qc") as copy:
+        assert copy.import_qdpx(tmp_path / "out.qdpx").sources == ["s"]
+        assert [(c["code"], c["counter"]) for c in copy.codings()] == [("Thuis", 1)]
+        assert {c.name for c in copy.codebook().codes} == {"Thuis", "Tegenbewijs (qualcode counter-evidence)"}

@@ -203,6 +203,7 @@ def test_evidence_tables(study):
     assert [(c.kind, c.text, c.detail) for c in trust.counter_evidence] == [
         ("with bottleneck", "Er is weinig vertrouwen.", "occurs with KleinNetwerk")
     ]
+    assert trust.cases == 2  # P01 and C01
     small = tables["KleinNetwerk"]
     assert (small.segments, small.interviews, small.cases_per_group) == (2, 1, {"professional": 1})
     # bob rejected the suggestion of KleinNetwerk: the machine was wrong, not the code.
@@ -238,6 +239,8 @@ def test_counter_evidence_is_what_a_coder_marks(study, tmp_path):
     coding = study.reviewer("carl").add("int_b", start, end, "Vertrouwen", counter=True)
     trust = {t.code: t for t in study.evidence_tables()}["Vertrouwen"]
     assert trust.codings == 3 and all(q.text != "Nu heb ik rust." for q in trust.quotes)
+    # a1, a4 and b1 support it; carl's mark on b2 adds no segment of support (nor a case)
+    assert (trust.segments, trust.interviews, trust.cases) == (3, 2, 2)
     marked = [(c.kind, c.source, c.text, c.detail) for c in trust.counter_evidence if c.kind == "marked"]
     assert marked == [
         ("marked", "int_b", "Nu heb ik rust.", "marked as counter-evidence by carl (R, client, C01)")

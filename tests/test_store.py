@@ -9,6 +9,7 @@ from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import second_connection
 
 
+@pytest.mark.sqlite_only("PRAGMAs and the file's bytes")
 def test_create_sets_up_schema_wal_and_foreign_keys(tmp_path):
     db = Database.create(tmp_path / "a.qc")
     with contextlib.closing(db.connection) as conn:
@@ -39,6 +40,7 @@ def test_open_refuses_another_programs_database(tmp_path):
         Project.open(path)
 
 
+@pytest.mark.sqlite_only("PRAGMAs and the file's bytes")
 def test_open_refuses_a_newer_schema_and_leaves_it_alone(tmp_path):
     path = tmp_path / "new.qc"
     Project.create(path).close()
@@ -50,6 +52,7 @@ def test_open_refuses_a_newer_schema_and_leaves_it_alone(tmp_path):
     assert path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only("PRAGMAs and the file's bytes")
 def test_an_older_file_is_backed_up_then_migrated(tmp_path):
     path = tmp_path / "old.qc"
     with sqlite3.connect(path) as conn:  # a project from before the first migration
@@ -76,8 +79,14 @@ def test_transaction_rolls_back_on_error(tmp_path):
     db.close()
 
 
-def test_foreign_keys_are_enforced(project):
-    with pytest.raises(sqlite3.IntegrityError), second_connection(project) as db:
+def test_foreign_keys_are_enforced(project, engine):
+    if engine == "postgresql":
+        import psycopg
+
+        refused = psycopg.errors.ForeignKeyViolation
+    else:
+        refused = sqlite3.IntegrityError
+    with pytest.raises(refused), second_connection(project) as db:
         db.connection.execute('INSERT INTO turns (source_id, position, start, "end") VALUES (999, 0, 0, 1)')
 
 
@@ -92,6 +101,40 @@ SCHEMA_MANIFEST = {
         "primary key (case_id, attribute_id) UNIQUE",
     ],
     "table cases": ["id INTEGER PK", "name TEXT NOT NULL", "unique (name) UNIQUE"],
+    "table cmoc_codes": [
+        "cmoc_id INTEGER NOT NULL PK",
+        "role TEXT NOT NULL PK",
+        "code_id INTEGER NOT NULL PK",
+        "position INTEGER NOT NULL DEFAULT 0",
+        "cmoc_codes_by_code (code_id)",
+        "primary key (cmoc_id, role, code_id) UNIQUE",
+    ],
+    "table cmoc_history": [
+        "id INTEGER PK",
+        "cmoc_id INTEGER NOT NULL",
+        "action TEXT NOT NULL",
+        "author TEXT NOT NULL",
+        "from_status TEXT",
+        "to_status TEXT NOT NULL",
+        "changes TEXT NOT NULL DEFAULT '{}'",
+        "memo TEXT NOT NULL DEFAULT ''",
+        "created_at TEXT NOT NULL",
+        "cmoc_history_by_cmoc (cmoc_id, id)",
+    ],
+    "table cmocs": [
+        "id INTEGER PK",
+        "key TEXT NOT NULL",
+        "statement TEXT NOT NULL",
+        "intervention TEXT NOT NULL DEFAULT ''",
+        "actor TEXT NOT NULL DEFAULT ''",
+        "confidence TEXT",
+        "confidence_reason TEXT NOT NULL DEFAULT ''",
+        "status TEXT NOT NULL DEFAULT 'initial'",
+        "theory_version TEXT NOT NULL DEFAULT '1'",
+        "created_by TEXT NOT NULL",
+        "created_at TEXT NOT NULL",
+        "unique (key) UNIQUE",
+    ],
     "table code_history": [
         "version_id INTEGER NOT NULL PK",
         "code_id INTEGER NOT NULL PK",
@@ -341,6 +384,7 @@ def schema_manifest(conn) -> dict:
     return manifest
 
 
+@pytest.mark.sqlite_only("PRAGMAs and the file's bytes")
 def test_schema_manifest(tmp_path):
     db = Database.create(tmp_path / "m.qc")
     try:
@@ -349,6 +393,7 @@ def test_schema_manifest(tmp_path):
         db.close()
 
 
+@pytest.mark.sqlite_only("PRAGMAs and the file's bytes")
 def test_an_old_project_migrates_to_the_same_schema(tmp_path):
     """A file made by the first migrations only ends, after migrating, with the full schema."""
     path = tmp_path / "old.qc"
@@ -366,3 +411,86 @@ def test_an_old_project_migrates_to_the_same_schema(tmp_path):
         assert schema_manifest(db.connection) == SCHEMA_MANIFEST
     finally:
         db.close()
+
+
+def _reduced(manifest: dict) -> dict:
+    """A manifest without what the engines spell differently (defaults, index names, view
+    column types): tables with their columns, types, NOT NULL and keys; views with their
+    column names; every index and unique constraint by its columns."""
+    reduced = {}
+    for name, parts in manifest.items():
+        kind = name.split()[0]
+        columns, keys = [], set()
+        for part in parts:
+            if "(" in part:
+                keys.add(
+                    part[part.index("(") :].replace(" UNIQUE", "")
+                    + (" UNIQUE" if part.endswith("UNIQUE") else "")
+                )
+                continue
+            words = part.replace("NOT NULL", "NOT_NULL").split()
+            if kind == "view":
+                columns.append(words[0])
+            else:
+                kept = [w for w in words[:2] if not w.startswith("DEFAULT")]
+                kept += ["PK"] if "PK" in words else (["NOT_NULL"] if "NOT_NULL" in words else [])
+                columns.append(" ".join(kept))  # a key is NOT NULL in PostgreSQL, by definition
+        reduced[name] = (columns, keys)
+    return reduced
+
+
+def postgres_manifest(conn) -> dict:
+    """The manifest of a project on PostgreSQL, from its catalogue, in the SQLite manifest's words."""
+    types = {"integer": "INTEGER", "text": "TEXT", "double precision": "REAL", "bytea": "BLOB"}
+    manifest = {}
+    objects = conn.execute(
+        "SELECT table_type, table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+    ).fetchall()
+    for table_type, name in objects:
+        kind = "view" if table_type == "VIEW" else "table"
+        keys = conn.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = ?::regclass AND i.indisprimary",
+            (name,),
+        ).fetchall()
+        primary = {r[0] for r in keys}
+        columns = []
+        for column, data_type, nullable in conn.execute(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            (name,),
+        ).fetchall():
+            column_type = types.get(data_type, data_type) if kind == "table" else ""
+            not_null = "NOT NULL" if nullable == "NO" and (kind == "table") else ""
+            columns.append(
+                " ".join(p for p in (column, column_type, not_null, "PK" if column in primary else "") if p)
+            )
+        for definition, unique, is_primary in (
+            conn.execute(
+                "SELECT pg_get_indexdef(i.indexrelid), i.indisunique, i.indisprimary FROM pg_index i "
+                "WHERE i.indrelid = ?::regclass",
+                (name,),
+            ).fetchall()
+            if kind == "table"
+            else []
+        ):
+            keys = definition[definition.rindex("(") :].replace('"', "")
+            if is_primary and f"{keys[1:-1]} INTEGER NOT NULL PK" in columns:
+                continue  # SQLite's INTEGER PRIMARY KEY is the row id, not an index
+            columns.append(f"index {keys}" + (" UNIQUE" if unique else ""))
+        manifest[f"{kind} {name}"] = columns
+    return manifest
+
+
+def test_the_postgresql_schema_is_the_sqlite_schema(pg_server):
+    """The same migrations on PostgreSQL give the same tables, columns, types, keys and views."""
+    db = Database.create(pg_server.new_url("manifest"))
+    try:
+        found = _reduced(postgres_manifest(db.connection))
+    finally:
+        db.close()
+    expected = _reduced(SCHEMA_MANIFEST)
+    expected["table schema_migrations"] = (["name TEXT PK", "applied_at TEXT NOT_NULL"], {"(name) UNIQUE"})
+    assert sorted(found) == sorted(expected)
+    for name in expected:
+        assert found[name] == expected[name], name

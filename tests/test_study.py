@@ -3,9 +3,10 @@
 import shutil
 
 import pytest
+import tomllib
 
-from qualcode import InputError
-from qualcode.study import EXAMPLE, load_study, write_example
+from qualcode import InputError, Project
+from qualcode.study import EXAMPLE, EXAMPLE_FOLDERS, load_study, write_example
 from tests.conftest import REPO, write
 from tests.test_cli import run
 
@@ -65,6 +66,23 @@ def test_a_deleted_output_is_written_again(study, tmp_path):
     assert (tmp_path / "out" / "report.md").exists()
 
 
+def test_a_codings_file_is_imported_once(study, tmp_path):
+    """Run again, even with --force or after the codebook changed, the same file is not
+    imported a second time (that would store every coding twice)."""
+    write(tmp_path / "codings.csv", "source,start,end,code,coder\na,13,33,Steungroep,anna\n")
+    write(tmp_path / "study.yaml", STUDY + "codings:\n  - {path: codings.csv}\n")
+    assert "ran     codings: 1 imported" in run("run", study).output
+    forced = run("run", study, "--force").output
+    assert "ran     codings: 0 imported (1 file imported before, not again)" in forced
+    with Project.open(tmp_path / "s.qc") as proj:
+        assert len(proj.codings("anna")) == 1
+    # A changed file is a new import (its rows are checked and stored again).
+    write(tmp_path / "codings.csv", "source,start,end,code,coder\na,13,33,Steungroep,bert\n")
+    assert "ran     codings: 1 imported" in run("run", study).output
+    with Project.open(tmp_path / "s.qc") as proj:
+        assert len(proj.codings("anna")) == len(proj.codings("bert")) == 1
+
+
 def test_a_new_review_decision_re_runs_suggest_and_exports(study, tmp_path):
     run("run", study)
     run("code", tmp_path / "s.qc", "a", "13", "33", "Steungroep", "--coder", "anna")
@@ -111,15 +129,18 @@ def test_init_example_in_an_empty_folder_brings_the_data_and_runs(tmp_path, monk
     study = load_study(tmp_path / "study.yaml")
     for key in ("transcripts", "participants", "codebook"):
         assert (tmp_path / study[key]).exists(), key
-    assert sorted(p.name for p in (tmp_path / "transcripts").iterdir()) == sorted(
-        p.name for p in (REPO / "transcripts").iterdir()
-    )
+    assert all((tmp_path / c["path"]).is_file() for c in study["codings"])
+    for folder in EXAMPLE_FOLDERS:
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == sorted(
+            p.name for p in (REPO / folder).iterdir()
+        ), folder
     # The first steps of the study run there (topics and exports are tested with the example itself).
     text = (tmp_path / "study.yaml").read_text(encoding="utf-8")
     quick = text.split("suggest:")[0]
     (tmp_path / "quick.yaml").write_text(quick, encoding="utf-8")
     output = run("run", "quick.yaml").output
     assert "ran     import: 9 imported" in output and "codebook" in output
+    assert "ran     codings: 153 imported" in output  # the fictional coder's, each quote checked
     # A file of the researcher's own where the example puts one is never replaced.
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "transcripts").mkdir()
@@ -127,6 +148,10 @@ def test_init_example_in_an_empty_folder_brings_the_data_and_runs(tmp_path, monk
     refused = run("init", "--example", str(tmp_path / "other" / "study.yaml"), ok=False).output
     assert "participants.csv" in refused and "already" in refused
     assert (tmp_path / "other" / "transcripts" / "participants.csv").read_text() == "mine\n"
+    (tmp_path / "third" / "codings").mkdir(parents=True)
+    (tmp_path / "third" / "codings" / "noor-fictief.csv").write_text("mine\n", encoding="utf-8")
+    refused = run("init", "--example", str(tmp_path / "third" / "study.yaml"), ok=False).output
+    assert "noor-fictief.csv" in refused and not (tmp_path / "third" / "study.yaml").exists()
 
 
 def test_the_example_study_file_loads_and_points_at_the_bundled_data(tmp_path):
@@ -135,5 +160,18 @@ def test_the_example_study_file_loads_and_points_at_the_bundled_data(tmp_path):
     study = load_study(tmp_path / "study.yaml")
     assert (REPO / study["transcripts"]).is_dir() and (REPO / study["participants"]).is_file()
     assert (REPO / study["codebook"]).is_file()
+    assert [c["path"] for c in study["codings"]] == ["codings/noor-fictief.csv"]
+    assert (REPO / study["codings"][0]["path"]).is_file()
+    assert study["suggest"]["coder"] is None  # learns from every coder: the fictional coder's codings
     assert {e["format"] for e in study["exports"]} == {"xlsx", "html", "qdpx"}
+    assert not any(e.get("include_unreviewed") for e in study["exports"])  # reviewed work only
     assert EXAMPLE.startswith("# The bundled example study")
+
+
+def test_a_wheel_carries_every_folder_of_the_example():
+    """`qualcode init --example` copies these folders from the package: they must be package data."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["qualcode"]
+    for folder in EXAMPLE_FOLDERS:
+        assert f"example/{folder}/*" in globs, folder
+        assert all(p.is_file() for p in (REPO / "qualcode" / "example" / folder).iterdir()), folder

@@ -8,6 +8,10 @@ all segments and over the segments at least one coder coded, since agreement on 
 inflates kappa over long, sparsely coded transcripts. A rare code also pulls kappa and alpha
 down at high raw agreement, so Gwet's AC1, PABAK and the prevalence of "yes" are given too,
 with a note in the text when kappa is low because of prevalence.
+
+:func:`consensus` applies the same rule the other way round: the codes every coder who judged
+a source gave a segment of it (the agreed codings the exports can count), and the
+disagreements.
 """
 
 from __future__ import annotations
@@ -133,15 +137,7 @@ def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport
     if len(coders) < 2 or len(set(coders)) != len(coders):
         raise InputError("agreement needs at least two different coders (--coders A,B)")
     refuse_when_blind(db, "agreement")
-    conn = db.connection
-    unit, segments = segment_store.segments_of_unit(conn, unit)
-    judged: dict[str, dict[int, set[str]]] = {}  # coder -> segment -> codes, for judged segments only
-    for coder in coders:
-        codes, sources = _machine_codes(conn, unit) if coder == MACHINE else _coder_codes(conn, unit, coder)
-        if not sources:
-            known = ", ".join(coding_store.coders(conn)) or "none yet"
-            raise InputError(f"coder {coder!r} has no codings in the project (coders: {known}; or {MACHINE})")
-        judged[coder] = {s["id"]: codes.get(s["id"], set()) for s in segments if s["source_id"] in sources}
+    unit, segments, judged = _judge(db.connection, coders, unit)
     all_codes = sorted({c for per in judged.values() for codes in per.values() for c in codes})
     coded = [s for s in segments if any(judged[c].get(s["id"]) for c in coders)]
     report = AgreementReport(coders, unit, len(segments))
@@ -152,18 +148,96 @@ def agreement(db, coders: list[str], unit: str | None = None) -> AgreementReport
             report.per_code[scope][code] = figures(table, coders, categories=YES_NO)
             pooled += table
         report.overall[scope] = figures(pooled, coders, categories=YES_NO)
+    report.disagreements = _disagreements(coded, all_codes, judged, coders)[1]
+    report.blind = {c: n for c, n in blind_decisions(db, [c for c in coders if c != MACHINE]).items() if n[1]}
+    return report
+
+
+@dataclass
+class Agreed:
+    """A code on a segment that every coder who judged the segment's source gave it."""
+
+    source: str
+    source_id: int
+    start: int
+    end: int
+    text: str
+    code: str
+    coders: list[str]
+    speaker: str | None = None  # of the segment's turn
+    role: str | None = None
+    case: str | None = None
+
+
+@dataclass
+class Consensus:
+    coders: list[str]
+    unit: str
+    agreed: list[Agreed]
+    disagreements: list[Disagreement]
+    single: list[str]  # sources only one of the coders judged (nothing there can be agreed)
+
+
+def consensus(db, coders: list[str] | None = None, unit: str | None = None) -> Consensus:
+    """The codings the coders agree on, by the rule of :func:`agreement`: per segment of
+    ``unit`` (default: the active unit) and code, a coder says yes when one of their codings of
+    the code overlaps the segment, no when they judged the segment's source (coded it, or were
+    imported as its judge) without such a coding, and nothing otherwise. A code on a segment is
+    *agreed* when at least two coders judged the source and every one of them says yes; it is
+    a *disagreement* when some say yes and others no (the same list as the agreement report's).
+    ``coders``: the human coders (default: everyone with codings); at least two."""
+    conn = db.connection
+    coders = sorted(coders if coders is not None else coding_store.coders(conn))
+    if len(coders) < 2:
+        raise InputError(
+            "agreed codings (--consensus) need codings by two or more coders; the project has: "
+            + (", ".join(coders) or "none yet")
+        )
+    refuse_when_blind(db, "agreed codings")
+    unit, segments, judged = _judge(conn, coders, unit)
+    all_codes = sorted({c for per in judged.values() for codes in per.values() for c in codes})
+    coded = [s for s in segments if any(judged[c].get(s["id"]) for c in coders)]
+    agreed, disagreements = _disagreements(coded, all_codes, judged, coders)
+    judges: dict[str, set[str]] = {}
+    for s in segments:
+        judges.setdefault(s["source"], set()).update(c for c in coders if s["id"] in judged[c])
+    return Consensus(
+        coders, unit, agreed, disagreements, sorted(name for name, who in judges.items() if len(who) == 1)
+    )
+
+
+def _judge(conn, coders: list[str], unit: str | None):
+    """The unit, its segments, and per coder the codes of every segment of a source they judged."""
+    unit, segments = segment_store.segments_of_unit(conn, unit)
+    judged: dict[str, dict[int, set[str]]] = {}  # coder -> segment -> codes, for judged segments only
+    for coder in coders:
+        codes, sources = _machine_codes(conn, unit) if coder == MACHINE else _coder_codes(conn, unit, coder)
+        if not sources:
+            known = ", ".join(coding_store.coders(conn)) or "none yet"
+            raise InputError(f"coder {coder!r} has no codings in the project (coders: {known}; or {MACHINE})")
+        judged[coder] = {s["id"]: codes.get(s["id"], set()) for s in segments if s["source_id"] in sources}
+    return unit, segments, judged
+
+
+def _disagreements(coded, all_codes, judged, coders) -> tuple[list[Agreed], list[Disagreement]]:
+    """Per coded segment and code: agreed (two or more judges, all yes) or a disagreement."""
+    agreed, disagreements = [], []
     for s in coded:
         for code in all_codes:
             values = {c: _value(judged[c], s["id"], code) for c in coders}
             present = {c: v for c, v in values.items() if v is not None}
-            if len(set(present.values())) > 1:
-                yes = [c for c, v in present.items() if v]
-                no = [c for c, v in present.items() if not v]
-                report.disagreements.append(
+            yes = [c for c, v in present.items() if v]
+            no = [c for c, v in present.items() if not v]
+            if yes and no:
+                disagreements.append(
                     Disagreement(s["source"], s["start"], s["end"], s["text"], code, yes, no)
                 )
-    report.blind = {c: n for c, n in blind_decisions(db, [c for c in coders if c != MACHINE]).items() if n[1]}
-    return report
+            elif len(yes) >= 2:
+                agreed.append(
+                    Agreed(s["source"], s["source_id"], s["start"], s["end"], s["text"], code, yes,
+                           s["speaker"], s["role"], s["case"])
+                )  # fmt: skip
+    return agreed, disagreements
 
 
 def _coder_codes(conn, unit: str, coder: str) -> tuple[dict[int, set[str]], set[int]]:

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from qualcode.analysis.mechanisms import NO_ROLE, Unit, units
-from qualcode.analysis.snapshot import Occurrence, Snapshot
+from qualcode.analysis.snapshot import Occurrence, Snapshot, SpanLocator
 
 COUNTER_EVIDENCE = (
     "Counter-evidence: codings a coder marked as evidence against the code, and, for a mechanism, "
@@ -52,7 +52,7 @@ class EvidenceTable:
     code: str
     kind: str
     definition: str
-    segments: int  # segments of the snapshot's unit the code's codings overlap
+    segments: int  # segments of the snapshot's unit its supporting (not counter-marked) codings overlap
     interviews: int  # sources with a coding
     codings: int
     unreviewed: int  # of which unreviewed suggestions (include="all")
@@ -62,6 +62,7 @@ class EvidenceTable:
     provenance: dict[str, int]  # how the codings came about -> how many
     rejected_suggestions: int  # the machine's wrong suggestions of the code (not evidence)
     included: str
+    cases: int = 0  # cases with a supporting coding (in any group)
 
     def groups(self) -> str:
         return "; ".join(f"{role}: {n}" for role, n in self.cases_per_group.items())
@@ -72,6 +73,9 @@ def evidence_tables(
 ) -> list[EvidenceTable]:
     """One table per code of ``kinds`` that has codings (codebook order)."""
     segments = units(snapshot, "segment") if snapshot.segments else []
+    locate = SpanLocator(
+        {"source_id": s.source_id, "start": s.start, "end": s.end, "unit": s} for s in segments
+    )
     rejected = defaultdict(list)
     for row in snapshot.rejected:
         rejected[row["code"]].append(row)
@@ -79,24 +83,28 @@ def evidence_tables(
     for o in snapshot.occurrences:
         by_code[o.code].append(o)
     return [
-        _table(snapshot, code, by_code[code["name"]], segments, rejected[code["name"]], quotes)
+        _table(snapshot, code, by_code[code["name"]], locate, rejected[code["name"]], quotes)
         for code in snapshot.codes
         if code["kind"] in kinds and by_code.get(code["name"])
     ]
 
 
-def _table(snapshot: Snapshot, code, occurring: list[Occurrence], segments: list[Unit], rejected: list,
+def _table(snapshot: Snapshot, code, occurring: list[Occurrence], locate: SpanLocator, rejected: list,
            quotes: int) -> EvidenceTable:  # fmt: skip
     found = [o for o in occurring if not o.counter]  # what supports the code
     marked = [o for o in occurring if o.counter]
-    hit = {(s.source_id, s.start) for s in segments if code["name"] in s.codes}
+    # The segments a supporting coding overlaps: a counter-marked coding supports nothing.
+    supported = {
+        id(h["unit"]): h["unit"] for o in found for h in locate.overlapping(o.source_id, o.start, o.end)
+    }
+    hit = sorted(supported.values(), key=lambda s: (s.source_id, s.start))
     groups: dict[str, set[str]] = defaultdict(set)
     for o in found:
         if o.case:
             groups[o.role or NO_ROLE].add(o.case)
     counter = [_marked(o) for o in marked]
     if code["kind"] == "mechanism":
-        counter += _with_bottleneck(snapshot, code["name"], found, segments)
+        counter += _with_bottleneck(snapshot, code["name"], found, hit)
     return EvidenceTable(
         code=code["name"],
         kind=code["kind"],
@@ -111,6 +119,7 @@ def _table(snapshot: Snapshot, code, occurring: list[Occurrence], segments: list
         provenance=dict(sorted(Counter(_short_provenance(o) for o in found).items())),
         included=snapshot.included,
         rejected_suggestions=len(rejected),
+        cases=len({o.case for o in found if o.case}),
     )
 
 
@@ -123,7 +132,8 @@ def _marked(o: Occurrence) -> CounterEvidence:
 
 
 def _with_bottleneck(snapshot: Snapshot, code: str, found: list[Occurrence], segments: list[Unit]):
-    """The segments where the mechanism ``code`` occurs together with a bottleneck code."""
+    """Those of the ``segments`` (where the mechanism ``code`` has support) in which a bottleneck
+    code occurs too."""
     kind_of = {c["name"]: c["kind"] for c in snapshot.codes}
     source_name = {o.source_id: o.source for o in snapshot.occurrences}
     counter = []

@@ -14,12 +14,15 @@ Which codings count is chosen by ``include``:
   decided yet. These are marked "not reviewed" wherever they appear.
 
 A coding belongs to the speaker (and so the role and case) of the turn in which it starts.
+
+The findings exports never mix the two: they count :meth:`Snapshot.reviewed_only` and list
+the unreviewed suggestions (:attr:`Snapshot.unreviewed`) apart.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -56,6 +59,8 @@ class Occurrence:
     role: str | None
     case: str | None
     counter: bool = False  # marked by its coder as evidence against the code
+    time: str = ""  # when the coding was stored (the decision's time; "" for a suggestion)
+    origin: str = ""  # in two words (see ``origin``): imported, by hand, suggestion accepted, ...
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,16 @@ class Snapshot:
     topics: list  # the topics of the latest topic run that found any
     data_date: str  # the latest time any data was stored ("" for an empty project)
     versions: str | None  # library versions (JSON) of the latest run that made data
+
+    @property
+    def unreviewed(self) -> list[Occurrence]:
+        """The unreviewed suggestions among the occurrences (none unless ``include="all"``)."""
+        return [o for o in self.occurrences if not o.reviewed]
+
+    def reviewed_only(self) -> Snapshot:
+        """The same read with the reviewed codings only (``include="reviewed"``)."""
+        reviewed = [o for o in self.occurrences if o.reviewed]
+        return replace(self, include="reviewed", occurrences=reviewed, included=reviewed_sentence(reviewed))
 
 
 def read_snapshot(db, include: str = "reviewed", unit: str | None = None) -> Snapshot:
@@ -116,27 +131,39 @@ def read_snapshot(db, include: str = "reviewed", unit: str | None = None) -> Sna
 
 def _occurrences(reviewed: list, unreviewed: list, turns: list) -> list[Occurrence]:
     locate = SpanLocator(turns)
+    return to_occurrences(reviewed, locate, True) + to_occurrences(unreviewed, locate, False)
+
+
+def to_occurrences(rows, turns: SpanLocator, reviewed: bool = True) -> list[Occurrence]:
+    """Store rows of codings (``coding_store.reviewed_codings``) or suggestions as occurrences,
+    each with the speaker, role and case of the turn (located by ``turns``) in which it starts."""
     occurrences = []
-    for rows, is_reviewed in ((reviewed, True), (unreviewed, False)):
-        for row in rows:
-            turn = locate.first(row["source_id"], row["start"], row["end"])
-            occurrences.append(
-                Occurrence(
-                    row["source"], row["source_id"], row["start"], row["end"], row["code"], row["kind"],
-                    row["coder"], is_reviewed, provenance(row), row["text"],
-                    turn["speaker"] if turn else None, turn["role"] if turn else None,
-                    turn["case"] if turn else None, bool(row["counter"]),
-                )
-            )  # fmt: skip
+    for row in rows:
+        turn = turns.first(row["source_id"], row["start"], row["end"])
+        occurrences.append(
+            Occurrence(
+                row["source"], row["source_id"], row["start"], row["end"], row["code"], row["kind"],
+                row["coder"], reviewed, provenance(row), row["text"],
+                turn["speaker"] if turn else None, turn["role"] if turn else None,
+                turn["case"] if turn else None, bool(row["counter"]),
+                row["created_at"] if reviewed else "", origin(row),
+            )
+        )  # fmt: skip
     return occurrences
 
 
-def _included(include: str, reviewed: list, unreviewed: list, run: int | None) -> str:
-    coders = sorted({r["coder"] for r in reviewed})
-    included = (
-        f"Only reviewed codings count: imported codings, codings made by hand and suggestions a "
+def reviewed_sentence(reviewed: list, who: str = "") -> str:
+    """The ``included`` sentence of reviewed codings (rows or occurrences, with ``coder``);
+    ``who`` (e.g. " by anna") narrows its first words to one coder's codings."""
+    coders = sorted({r.coder if isinstance(r, Occurrence) else r["coder"] for r in reviewed})
+    return (
+        f"Only reviewed codings{who} count: imported codings, codings made by hand and suggestions a "
         f"coder accepted or edited ({len(reviewed)} codings by {', '.join(coders) or 'nobody yet'})."
     )
+
+
+def _included(include: str, reviewed: list, unreviewed: list, run: int | None) -> str:
+    included = reviewed_sentence(reviewed)
     if include != "all":
         return included
     return (
@@ -144,6 +171,18 @@ def _included(include: str, reviewed: list, unreviewed: list, run: int | None) -
         + f"; so do the {len(unreviewed)} suggestions of the latest suggestion run"
         + (f" (run {run})" if run is not None else "")
         + " that nobody has reviewed yet, marked 'not reviewed'."
+    )
+
+
+def origin(row) -> str:
+    """How a coding came about, in two words: imported, by hand, edited (a coding edited by
+    hand), suggestion accepted, suggestion edited, or not reviewed (a machine suggestion)."""
+    if row["origin"] in ("import", "manual"):
+        return {"import": "imported", "manual": "by hand"}[row["origin"]]
+    if row["suggester"] is None:
+        return "edited"
+    return {"suggestion": "suggestion accepted", "edit": "suggestion edited"}.get(
+        row["origin"], "not reviewed"
     )
 
 

@@ -1,7 +1,7 @@
 """The ``qualcode`` command: thin wrappers that parse, call the library and print.
 
 Only this package prints or exits. Each command group lives in its own module (project,
-codebook, coding, findings, topics; what they share is in ``_util``) and is registered on
+codebook, coding, findings, topics, cmoc; what they share is in ``_util``) and is registered on
 ``main`` here. Heavy libraries are imported inside the commands, so ``qualcode --help``
 answers at once.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli import codebook, coding, findings, project, topics, web
+from qualcode.cli import cmoc, codebook, coding, findings, project, team, topics, web
 from qualcode.version import __version__
 
 
@@ -30,7 +30,7 @@ def _register(*modules) -> None:
             main.add_command(command)
 
 
-_register(project, codebook, coding, findings, topics, web)
+_register(project, codebook, coding, findings, topics, web, cmoc, team)
 
 
 if __name__ == "__main__":  # pragma: no cover

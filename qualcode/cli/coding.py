@@ -69,7 +69,8 @@ def codings_import(project, csv_path, coder, add_missing_codes, shared):
 @click.option("--coder", help="Only this coder's codings.")
 @handle_errors
 def codings_export(project, path, coder):
-    """Write codings as CSV: source,start,end,code,coder."""
+    """Write codings as CSV: source,start,end,code,coder, then the quote, speaker, role, case,
+    case attributes, counter mark, origin and time (importable again)."""
     with open_project(project, read_only=True) as proj:
         count = proj.export_codings(path, coder)
     click.echo(f"wrote {count} codings to {path}")

@@ -40,15 +40,26 @@ def agree(project, coders, unit, fmt, output):
 @click.command()
 @project_argument
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "md", "qdpx", "qdc"]), required=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "html", "md", "qdpx", "qdc", "realist"]),
+    required=True,
 )
 @click.option("-o", "--output", "path", required=True, type=click.Path(), help="File (a folder for csv).")
-@include_unreviewed_option("Also count the latest suggestions (marked as unreviewed).")
+@include_unreviewed_option(
+    "Also show the latest suggestions nobody has reviewed (csv, xlsx, html, md: apart, counted in no table)."
+)
+@click.option("--coder", help="Only this coder's codings count (csv, xlsx, html, md).")
+@click.option(
+    "--consensus",
+    is_flag=True,
+    help="Only codings all coders of a source agree on count; the disagreements are listed.",
+)
 @handle_errors
-def export(project, fmt, path, include_unreviewed):
-    """Export findings: csv tables, xlsx workbook, html/md report, REFI-QDA .qdpx or .qdc."""
+def export(project, fmt, path, include_unreviewed, coder, consensus):
+    """Export findings: csv tables, xlsx workbook, html/md report, REFI-QDA .qdpx or .qdc, realist report."""
     with open_project(project) as proj:
-        proj.export(fmt, path, include=include_of(include_unreviewed))
+        proj.export(fmt, path, include=include_of(include_unreviewed), coder=coder, consensus=consensus)
     click.echo(f"wrote {path}")
 
 

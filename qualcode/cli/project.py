@@ -35,7 +35,7 @@ def init(project, example):
         written = write_example(target)
         click.echo(
             ("wrote " if written else "already there: ")
-            + f"{target} (with the example's transcripts/ and codebooks/ beside it); "
+            + f"{target} (with the example's transcripts/, codebooks/ and codings/ beside it); "
             f"run it with: qualcode run {target}"
         )
         return

@@ -1,4 +1,11 @@
-"""Human codings from and to CSV (``source,start,end,code,coder``), checked before storing."""
+"""Human codings from and to CSV (``source,start,end,code,coder``), checked before storing.
+
+The export is readable as it is: after the interchange columns it carries the quote, the
+speaker, role and case (with each case attribute as a column ``case <attribute>``) of the
+turn in which the coding starts, whether it is marked as counter-evidence, how it came about
+and when. The import reads its own export back: it needs the interchange columns, checks the
+quote (``quote``, or ``text``) against the source, and leaves the other columns alone.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,13 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualcode.analysis.snapshot import Occurrence, SpanLocator, to_occurrences
 from qualcode.codebook.model import Code
 from qualcode.coding.blind import refuse_when_blind
 from qualcode.errors import InputError
 from qualcode.files import csv_safe, csv_unsafe, write_text_atomically
 from qualcode.ingest.csvtable import read_table
+from qualcode.store import cases as case_store
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 from qualcode.store import settings as setting_store
@@ -60,10 +69,16 @@ def import_codings(
             raise InputError(
                 f"span {start}-{end} does not fit source {name!r} of {length} characters", str(path), line
             )
-        expected = record.get("text")
-        if expected and source_store.source_slice(conn, source_id, start, end) != expected:
+        column = "quote" if record.get("quote") else "text"
+        expected = record.get(column)
+        if expected and source_store.source_slice(conn, source_id, start, end) not in (
+            expected,
+            csv_unsafe(expected),
+        ):
             raise InputError(
-                f"the text column does not match {name!r}[{start}:{end}]; check the offsets", str(path), line
+                f"the {column} column does not match {name!r}[{start}:{end}]; check the offsets",
+                str(path),
+                line,
             )
         code = csv_unsafe((record["code"] or "").strip())
         who = coder or csv_unsafe((record.get("coder") or "").strip())
@@ -107,24 +122,46 @@ def _counter(value, path, line) -> bool:
 
 
 def export_codings(db, path: str | Path, coder: str | None = None) -> int:
-    """Write the current codings (of ``coder``, or everyone's) as a codings CSV; returns how
-    many. Text that a spreadsheet would run as a formula gets a leading ``'`` (csv_safe), and
-    the file is moved into place only when complete."""
+    """Write the current codings (of ``coder``, or everyone's) as a readable codings CSV (see
+    :func:`coding_rows`); returns how many. Text that a spreadsheet would run as a formula gets
+    a leading ``'`` (csv_safe), and the file is moved into place only when complete."""
     if coder is None:
         refuse_when_blind(db, "exporting every coder's codings (give --coder)")
-    rows = coding_store.codings_table(db.connection, coder)
+    with db.reading() as conn:
+        rows = [r for r in coding_store.reviewed_codings(conn) if coder is None or r["coder"] == coder]
+        occurrences = to_occurrences(rows, SpanLocator(source_store.all_turns(conn)))
+        table = coding_rows(occurrences, case_store.case_attributes(conn))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("source", "start", "end", "code", "coder", "counter"))
-    writer.writerows(
-        map(
-            csv_safe,
-            (r["source"], r["start"], r["end"], r["code"], r["coder"], "yes" if r["counter"] else ""),
-        )
-        for r in rows
-    )
+    csv.writer(out, lineterminator="\n").writerows(map(csv_safe, row) for row in table)
     write_text_atomically(path, out.getvalue())
     return len(rows)
+
+
+def coding_rows(occurrences: list[Occurrence], case_attributes) -> list[tuple]:
+    """The codings as a readable table, its header first: ``source, start, end, code, coder``
+    (the interchange columns), ``quote``, ``speaker``, ``role``, ``case``, a column ``case
+    <attribute>`` per case attribute, ``counter`` (yes when marked as counter-evidence),
+    ``origin`` (imported, by hand, suggestion accepted, suggestion edited or not reviewed),
+    ``provenance`` (the whole phrase, with the suggester and its score) and ``time`` (when the
+    coding was stored: the time of the coder's decision). ``case_attributes``: rows of (case,
+    attribute, value), as ``case_store.case_attributes`` gives them."""
+    names: list[str] = []
+    values: dict[str, dict[str, str]] = {}
+    for row in case_attributes:
+        if row["attribute"] not in names:
+            names.append(row["attribute"])
+        values.setdefault(row["case"], {})[row["attribute"]] = row["value"]
+    header = ("source", "start", "end", "code", "coder", "quote", "speaker", "role", "case",
+              *(f"case {n}" for n in names), "counter", "origin", "provenance", "time")  # fmt: skip
+    rows = [header]
+    for o in occurrences:
+        attributes = values.get(o.case, {}) if o.case else {}
+        rows.append(
+            (o.source, o.start, o.end, o.code, o.coder, o.text, o.speaker or "", o.role or "", o.case or "",
+             *(attributes.get(n, "") for n in names), "yes" if o.counter else "", o.origin, o.provenance,
+             o.time)
+        )  # fmt: skip
+    return rows
 
 
 def current_codings(db, coder: str | None = None) -> list[dict]:

@@ -7,14 +7,31 @@ from pathlib import Path
 from qualcode.errors import InputError
 from qualcode.store import runs as run_store
 
-FORMATS = ("csv", "xlsx", "html", "md", "qdpx", "qdc")
+FORMATS = ("csv", "xlsx", "html", "md", "qdpx", "qdc", "realist")
+SELECTING = ("csv", "xlsx", "html", "md")  # the formats that count one coder's or the agreed codings
 
 
-def export_findings(db, fmt: str, path: str | Path, include: str = "reviewed"):
+def export_findings(
+    db,
+    fmt: str,
+    path: str | Path,
+    include: str = "reviewed",
+    coder: str | None = None,
+    consensus: bool = False,
+):
     """Write the project in ``fmt`` and record the export as a run (format, path, what
-    counted, versions). Returns the file written (for csv: the list of files)."""
+    counted, whose codings, versions). Returns the file written (for csv: the list of files).
+
+    The findings formats (csv, xlsx, html, md) count the reviewed codings of every coder, of
+    ``coder`` only, or (``consensus``) those the coders agree on; with ``include="all"`` they
+    list the unreviewed suggestions apart. A .qdpx project or .qdc codebook holds everything."""
     if fmt not in FORMATS:
-        raise InputError(f"unknown export format {fmt!r}; choose csv, xlsx, html, md, qdpx or qdc")
+        raise InputError(f"unknown export format {fmt!r}; choose csv, xlsx, html, md, qdpx, qdc or realist")
+    if (coder is not None or consensus) and fmt not in SELECTING:
+        raise InputError(
+            f"--coder and --consensus choose the codings of the findings formats ({', '.join(SELECTING)}); "
+            f"a {fmt} export holds what it always holds: leave them out"
+        )
     if fmt == "qdc":
         from qualcode.codebook.versions import export_codebook
 
@@ -25,6 +42,10 @@ def export_findings(db, fmt: str, path: str | Path, include: str = "reviewed"):
 
         export_qdpx(db, path)
         written = Path(path)
+    elif fmt == "realist":
+        from qualcode.export.realist import export_realist
+
+        written = export_realist(db, path, include=include)
     else:
         from qualcode.export import report, tables
 
@@ -34,7 +55,14 @@ def export_findings(db, fmt: str, path: str | Path, include: str = "reviewed"):
             "html": report.export_html,
             "md": report.export_markdown,
         }
-        written = writers[fmt](db, path, include=include)
+        written = writers[fmt](db, path, include=include, coder=coder, consensus=consensus)
     with db.transaction() as conn:
-        run_store.record_run(conn, "export", {"format": fmt, "path": str(path), "include": include}, {})
+        config = {
+            "format": fmt,
+            "path": str(path),
+            "include": include,
+            "coder": coder,
+            "consensus": consensus,
+        }
+        run_store.record_run(conn, "export", config, {})
     return written

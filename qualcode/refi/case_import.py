@@ -3,7 +3,9 @@
 A REFI-QDA case holds variable values and whole sources; a qualcode case holds speakers in
 sources. The speakers come back from the case description a qualcode export writes
 (:mod:`qualcode.refi.speakers`); a source the case holds without naming any of its speakers is
-recorded in the source's metadata, with a warning.
+recorded in the source's metadata, with a warning. The roles of the speakers in a source come
+back from the source's description (:func:`declare_roles`), so a speaker who belongs to no case
+(an interviewer) keeps hers.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qualcode.ingest.participants import canonical
-from qualcode.refi.speakers import read_speakers
+from qualcode.refi.speakers import read_roles, read_speakers
 from qualcode.refi.xml import children, guid_key, local
 from qualcode.store import cases as case_store
 from qualcode.store import sources as source_store
@@ -22,12 +24,36 @@ Skip = Callable[..., None]  # skip(what, n=1): count n things of a kind that wer
 
 
 def listed_speakers(root) -> set[str]:
-    """The speaker labels a qualcode export listed in its cases' descriptions."""
+    """The speaker labels a qualcode export listed in its cases' and sources' descriptions."""
     labels = set()
     for holder in children(root, "Cases"):
         for case in children(holder, "Case"):
             labels.update(s.label for s in read_speakers(_description(case)))
+    for holder in children(root, "Sources"):
+        for source in children(holder, "TextSource"):
+            labels.update(label for label, _ in read_roles(_description(source)))
     return labels
+
+
+def declare_roles(conn, where: str, source, name: str, spoken: set[str]) -> list[str]:
+    """Declare the roles a ``TextSource``'s description lists for the speakers of the source
+    stored as ``name`` (``spoken``: the labels of its turns); a speaker the project declared
+    already keeps its declaration. A warning names the listed speakers who never speak."""
+    folded = {label.casefold() for label in spoken}
+    silent = set()
+    for label, role in read_roles(_description(source)):
+        if label.casefold() in folded:
+            case_store.declare_role(conn, label, name, role)
+        else:
+            silent.add(label)
+    if not silent:
+        return []
+    names = sorted(silent)
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    return [
+        f"{where}: source {name!r}: its description gives a role to speaker(s) who speak in none "
+        f"of its turns (not kept): {', '.join(names[:10])}{more}"
+    ]
 
 
 class CaseImport:

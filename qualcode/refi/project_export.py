@@ -12,8 +12,13 @@ per speaker::
     qualcode speakers:
     - interview01: R (client)
 
-so qualcode reads the links back, and other tools show them (:mod:`qualcode.refi.speakers`). The same project always gives
-the same bytes: GUIDs are ``uuid5`` of stable keys, elements are sorted, dates come from the
+so qualcode reads the links back, and other tools show them. Each source's description lists the
+role of each of its speakers that has one (``- Lotte (interviewer)``), so an interviewer who
+belongs to no case keeps her role, and her turns stay out of the segments
+(:mod:`qualcode.refi.speakers`). A coding marked as counter-evidence is also coded with the code
+``Tegenbewijs (qualcode counter-evidence)`` (:mod:`qualcode.refi.counter`). Each realist CMOC is
+a ``Set`` of its codes, its fields in the set's description (:mod:`qualcode.refi.cmoc_sets`). The same project
+always gives the same bytes: GUIDs are ``uuid5`` of stable keys, elements are sorted, dates come from the
 stored values and the zip entries carry a fixed date.
 """
 
@@ -27,10 +32,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from qualcode import files
+from qualcode.analysis.cmocs import cmocs
 from qualcode.codebook.model import Codebook
 from qualcode.coding.blind import refuse_when_blind
+from qualcode.refi.cmoc_sets import add_cmoc_sets
 from qualcode.refi.codebook import add_code_element, add_kind_sets
-from qualcode.refi.speakers import Speaker, format_speakers
+from qualcode.refi.counter import add_counter_code, add_counter_coding
+from qualcode.refi.speakers import Speaker, format_roles, format_speakers
 from qualcode.refi.xml import NS_PROJECT, ORIGIN, code_guid, guid, to_bytes
 from qualcode.store import cases as case_store
 from qualcode.store import codes as code_store
@@ -53,7 +61,7 @@ def export_qdpx(db, path: str | Path) -> None:
     refuse_when_blind(db, "a .qdpx export")
     conn = db.connection
     sources = source_store.sources_with_text(conn)
-    xml, texts = _project_xml(conn, Path(db.path).stem, sources)
+    xml, texts = _project_xml(conn, Path(db.path).stem, sources, cmocs(db))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         _write_entry(archive, "project.qde", xml)
@@ -70,8 +78,9 @@ def _write_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
 
 
-def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
+def _project_xml(conn, name: str, sources, realist: list) -> tuple[bytes, dict[str, str]]:
     codings = coding_store.current_codings(conn)
+    counter = _counter_keys(conn)
     memos = memo_store.memos(conn)
     users = sorted({c["coder"] for c in codings} | {m["author"] for m in memos})
     codebook = _codebook(conn)
@@ -86,14 +95,17 @@ def _project_xml(conn, name: str, sources) -> tuple[bytes, dict[str, str]]:
         codes = ET.SubElement(ET.SubElement(root, "CodeBook"), "Codes")
         for code in codebook.children(None):
             add_code_element(codes, code, codebook, notes_on)
+        if counter:
+            add_counter_code(codes)
     _add_variables(root, case_store.attributes(conn))
     _add_cases(root, conn)
-    texts = _add_sources(root, sources, codings, notes_on)
+    texts = _add_sources(root, sources, codings, notes_on, _roles(conn), counter)
     if memos:
         element = ET.SubElement(root, "Notes")
         for memo in memos:
             _add_note(element, memo)
     add_kind_sets(root, sorted(codebook.codes, key=lambda c: c.name), "targetGUID")
+    add_cmoc_sets(root, realist, {c.name for c in codebook.codes})
     for memo in memos:
         if memo["target_kind"] == "project" or memo["target_name"] is None:
             ET.SubElement(root, "NoteRef", {"targetGUID": guid("memo", str(memo["id"]))})
@@ -105,6 +117,23 @@ def _codebook(conn) -> Codebook:
     codebook = code_store.current_codebook(conn)
     codebook.codes += code_store.retired_codes_in_use(conn)
     return codebook
+
+
+def _counter_keys(conn) -> set[tuple]:
+    """(source name, start, end, code, coder) of the current codings marked as counter-evidence."""
+    return {
+        (r["source"], r["start"], r["end"], r["code"], r["coder"])
+        for r in coding_store.codings_table(conn)
+        if r["counter"]
+    }
+
+
+def _roles(conn) -> dict[int, list[tuple[str, str]]]:
+    """Source id -> (label, role) of its speakers that have a role, in the order they first speak."""
+    roles: dict[int, list[tuple[str, str]]] = {}
+    for row in source_store.speaker_roles(conn):
+        roles.setdefault(row["source_id"], []).append((row["label"], row["role"]))
+    return roles
 
 
 def _note_refs(memos) -> dict[tuple[str, str], list[str]]:
@@ -181,8 +210,11 @@ def _typed_value(kind: str, value: str) -> tuple[str, str]:
     return "TextValue", value
 
 
-def _add_sources(root: ET.Element, sources, codings, notes_on: dict) -> dict[str, str]:
-    """The text sources with their codings; returns the text of each file the archive holds."""
+def _add_sources(
+    root: ET.Element, sources, codings, notes_on: dict, roles: dict, counter: set
+) -> dict[str, str]:
+    """The text sources with their speakers' roles and their codings; returns the text of each
+    file the archive holds."""
     texts: dict[str, str] = {}
     if not sources:
         return texts
@@ -191,12 +223,12 @@ def _add_sources(root: ET.Element, sources, codings, notes_on: dict) -> dict[str
     for coding in codings:
         by_source.setdefault(coding["source_id"], []).append(coding)
     for source in sources:
-        file_name = _add_source(element, source, by_source.get(source["id"], []), notes_on)
+        file_name = _add_source(element, source, by_source.get(source["id"], []), notes_on, roles, counter)
         texts[file_name] = source["text"]
     return texts
 
 
-def _add_source(parent: ET.Element, source, codings: list, notes_on: dict) -> str:
+def _add_source(parent: ET.Element, source, codings: list, notes_on: dict, roles: dict, counter: set) -> str:
     source_guid = guid("source", source["name"])
     file_name = f"{source_guid}.txt"
     element = ET.SubElement(
@@ -209,15 +241,19 @@ def _add_source(parent: ET.Element, source, codings: list, notes_on: dict) -> st
             "creationDateTime": _datetime(source["imported_at"]),
         },
     )
+    if roles.get(source["id"]):
+        ET.SubElement(element, "Description").text = format_roles(roles[source["id"]])
     for coding in codings:
-        _add_selection(element, source["text"], coding)
+        key = (source["name"], coding["start"], coding["end"], coding["code"], coding["coder"])
+        _add_selection(element, source["text"], coding, key in counter)
     for note in notes_on.get(("source", source["name"]), []):
         ET.SubElement(element, "NoteRef", {"targetGUID": note})
     return file_name
 
 
-def _add_selection(parent: ET.Element, text: str, coding) -> None:
-    """A coding as a ``PlainTextSelection`` of its span holding one ``Coding``."""
+def _add_selection(parent: ET.Element, text: str, coding, counter: bool) -> None:
+    """A coding as a ``PlainTextSelection`` of its span holding one ``Coding`` (and, for
+    counter-evidence, a second one of the counter-evidence code)."""
     user = guid("user", coding["coder"])
     when = _datetime(coding["created_at"])
     selection = ET.SubElement(
@@ -238,6 +274,8 @@ def _add_selection(parent: ET.Element, text: str, coding) -> None:
         {"guid": guid("coding", str(coding["id"])), "creatingUser": user, "creationDateTime": when},
     )
     ET.SubElement(tag, "CodeRef", {"targetGUID": code_guid(coding["code"])})
+    if counter:
+        add_counter_coding(selection, coding["id"], user, when)
 
 
 def _add_note(parent: ET.Element, memo) -> None:

@@ -12,7 +12,9 @@ Positions: qualcode writes code points. NVivo and ATLAS.ti (.NET programs) count
 units, which differ from code points only after a character outside the Basic Multilingual
 Plane (an emoji); projects from them are read in UTF-16 units.
 
-What qualcode cannot hold (PDF, picture, audio and video sources, rich text, links, graphs,
+Speakers keep the roles a qualcode export lists in each source's description, and codings
+marked as counter-evidence come back marked, and CMOC sets as CMOCs (:mod:`qualcode.refi.speakers`,
+:mod:`qualcode.refi.counter`, :mod:`qualcode.refi.cmoc_sets`). What qualcode cannot hold (PDF, picture, audio and video sources, rich text, links, graphs,
 sets other than qualcode's kinds, codes on cases ...) is listed in the warnings with counts.
 """
 
@@ -30,8 +32,10 @@ from qualcode.ingest.importer import ImportReport, store_transcript
 from qualcode.ingest.plaintext import parse_turns
 from qualcode.ingest.speakers import INTERVIEWER_LABELS
 from qualcode.refi.archive import ProjectFiles, open_archive, read_project, source_text
-from qualcode.refi.case_import import CaseImport, listed_speakers
+from qualcode.refi.case_import import CaseImport, declare_roles, listed_speakers
+from qualcode.refi.cmoc_sets import import_cmoc_sets, is_cmoc_set
 from qualcode.refi.codebook import read_qdpx_codebook
+from qualcode.refi.counter import is_marker_code, read_counter_marks
 from qualcode.refi.positions import normalise_with_map
 from qualcode.refi.xml import children, guid_key, local
 from qualcode.store import cases as case_store
@@ -54,6 +58,7 @@ class QdpxImport:
     codings: int = 0
     cases: list[str] = field(default_factory=list)
     memos: int = 0
+    cmocs: list[str] = field(default_factory=list)  # the keys of the CMOCs added
     warnings: list[str] = field(default_factory=list)
 
 
@@ -129,12 +134,15 @@ class _Importer:
 
     def run(self, codebook: Codebook) -> None:
         self.known_speakers = case_store.participant_labels(self.conn) | listed_speakers(self.root)
+        self.marks = read_counter_marks(self.root)
         self._codebook(codebook)
         for sources in children(self.root, "Sources"):
             for element in sources:
                 self._source(element)
         self._cases()
         self._notes()
+        self.result.cmocs, notes = import_cmoc_sets(self.conn, self.root, self.where, self.code_names)
+        self.result.warnings.extend(notes)
         self._other()
         case_store.resolve_speakers(self.conn, INTERVIEWER_LABELS)
         summary = {
@@ -150,6 +158,8 @@ class _Importer:
     def _codebook(self, codebook: Codebook) -> None:
         """Add the codes the project does not have yet (the ones it has keep their definitions)."""
         self.code_names = self._code_names(codebook)
+        markers = {self.code_names.pop(k) for k in self.marks.markers if k in self.code_names}
+        codebook.codes = [c for c in codebook.codes if c.name not in markers]  # refi.counter
         if not codebook.codes:
             return
         current = code_store.current_codebook(self.conn)
@@ -179,7 +189,8 @@ class _Importer:
         elements: list = []
 
         def walk(element) -> None:
-            elements.append(element)
+            if not is_marker_code(element):  # read_qdpx_codebook leaves it out too
+                elements.append(element)
             for child in children(element, "Code"):
                 walk(child)
 
@@ -236,6 +247,8 @@ class _Importer:
         else:
             self.result.sources.append(name)
         self.result.warnings.extend(f"{self.where}: source {name!r}: {w}" for w in transcript.warnings)
+        spoken = {turn.speaker for turn in transcript.turns if turn.speaker}
+        self.result.warnings.extend(declare_roles(self.conn, self.where, element, name, spoken))
         return source_id
 
     def _counts_utf16(self, element, raw: str, name: str) -> bool:
@@ -304,6 +317,10 @@ class _Importer:
             self._note_target(ref, "coding" if first else "source", first or source_id)
 
     def _coding(self, coding, default, source_id, start, end, existing, ids) -> None:
+        if self.marks.is_marker(coding):  # it marks the codings it pairs with (refi.counter)
+            if id(coding) not in self.marks.paired:
+                self.skipped.add("counter-evidence coding(s) on a span no other code codes")
+            return
         refs = children(coding, "CodeRef")
         code = self.code_names.get(guid_key(refs[0].get("targetGUID"))) if refs else None
         if code is None:
@@ -315,7 +332,10 @@ class _Importer:
             self.skipped.add("coding(s) already in the project (not added twice)")
             return
         existing.add(key)
-        coding_id = coding_store.insert_coding(self.conn, source_id, start, end, ids[code], coder, "import")
+        counter = id(coding) in self.marks.marked
+        coding_id = coding_store.insert_coding(
+            self.conn, source_id, start, end, ids[code], coder, "import", counter=counter
+        )
         self.coding_ids[guid_key(coding.get("guid"))] = coding_id
         self.result.codings += 1
         for ref in children(coding, "NoteRef"):
@@ -379,7 +399,9 @@ class _Importer:
         for holder in [self.root, *children(self.root, "CodeBook")]:
             for sets in children(holder, "Sets"):
                 other = [
-                    s for s in children(sets, "Set") if (s.get("name") or "").strip().lower() not in KINDS
+                    s
+                    for s in children(sets, "Set")
+                    if (s.get("name") or "").strip().lower() not in KINDS and not is_cmoc_set(s)
                 ]
                 self.skipped.add("set(s) other than qualcode's code kinds", len(other))
 

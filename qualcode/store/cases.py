@@ -59,6 +59,15 @@ def declare_participant(conn: sqlite3.Connection, label: str, source: str, role:
     )
 
 
+def declare_role(conn: sqlite3.Connection, label: str, source: str, role: str) -> None:
+    """Declare the role of a speaker of one source, unless that speaker is declared already."""
+    conn.execute(
+        "INSERT INTO participants (label, source_name, role, case_id) VALUES (?, ?, ?, NULL) "
+        "ON CONFLICT (label, source_name) DO NOTHING",
+        (label, source, role),
+    )
+
+
 def participant_labels(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT label FROM participants")}
 

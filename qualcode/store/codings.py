@@ -85,13 +85,14 @@ def current_codings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def reviewed_codings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """The current codings (imported, by hand, accepted or edited) with their text, code kind
-    and the suggestion each came from (if any)."""
+    """The current codings (imported, by hand, accepted or edited) with their text, code kind,
+    the suggestion each came from (if any) and when each was stored (for a coding a coder
+    made, accepted or edited: the time of that decision)."""
     return conn.execute(
         """
         SELECT src.name AS source, x.source_id, x.start, x."end", k.name AS code, k.kind,
                substr(src.text, x.start + 1, x."end" - x.start) AS text,
-               x.coder, x.origin, g.suggester, g.suggester_version, g.score, x.counter
+               x.coder, x.origin, g.suggester, g.suggester_version, g.score, x.counter, x.created_at
           FROM current_codings x
           JOIN sources src ON src.id = x.source_id
           JOIN resolved_codes k ON k.code_id = x.code_id
@@ -136,7 +137,7 @@ def codes_on_segments(
           JOIN current_codings c ON c.source_id = s.source_id AND c.start < s."end" AND s.start < c."end"
           JOIN resolved_codes k ON k.code_id = c.code_id
          WHERE s.unit = :unit AND (:coder IS NULL OR c.coder = :coder)
-           AND (:source IS NULL OR s.source_id = :source) AND ({_COVERS if covering else "1"})
+           AND (:source IS NULL OR s.source_id = :source) AND ({_COVERS if covering else "1 = 1"})
         """,
         {"unit": unit, "coder": coder, "source": source_id},
     )

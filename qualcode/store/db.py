@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from qualcode.errors import ProjectError
+from qualcode.store.clock import utc_now
+from qualcode.store.postgres import PostgresDatabase, is_url
 from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
 from qualcode.version import __version__
 
@@ -26,10 +28,6 @@ APPLICATION_ID = 0x51434F44  # "QCOD"
 # Seconds a writer waits for another one (an import, a segmentation, a coder) to finish.
 BUSY_TIMEOUT = float(os.environ.get("QUALCODE_BUSY_TIMEOUT", "30"))
 _SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class Database:
@@ -42,6 +40,9 @@ class Database:
 
     @classmethod
     def create(cls, path: str | Path) -> Database:
+        """A new project: a file, or a database on a PostgreSQL server when ``path`` is a URL."""
+        if is_url(path):
+            return PostgresDatabase.create(path)
         path = Path(path)
         if path.exists():
             raise ProjectError(
@@ -69,7 +70,10 @@ class Database:
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> Database:
         """Open a project; ``read_only`` for commands that only read (an older file is still
-        migrated first, through a short read-write connection)."""
+        migrated first, through a short read-write connection). A URL opens a project on a
+        PostgreSQL server (:mod:`qualcode.store.postgres`)."""
+        if is_url(path):
+            return PostgresDatabase.open(path, read_only=read_only)
         path = Path(path)
         version = _checked_version(path)
         if version < SCHEMA_VERSION:
@@ -99,6 +103,15 @@ class Database:
             if self.schema_version() == version:
                 backup.unlink(missing_ok=True)
             raise
+
+    def restart_ids(self) -> None:
+        """Nothing to do in SQLite: a new row's id follows the largest one stored."""
+
+    def discard(self) -> None:
+        """Close and remove this project's file: a copy that failed halfway leaves nothing."""
+        self.connection.close()
+        for leftover in (self.path, *_sidecars(self.path)):
+            leftover.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Copy the write-ahead log into the file (when no one else is using it) and close."""

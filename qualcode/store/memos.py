@@ -57,3 +57,31 @@ def memos_in_source(conn: sqlite3.Connection, source_id: int) -> list[sqlite3.Ro
         """,
         {"source": source_id},
     ).fetchall()
+
+
+def memos_about(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every memo with what it is about, for the exports: ``code`` (the code's name, or a
+    coding's code), ``source`` (the source's name, or the source of a segment or coding),
+    ``start``, ``end`` and ``quote`` (the text of a segment's or coding's span); by kind
+    (project, code, source, segment, coding), then by what it is about, then oldest first."""
+    return conn.execute(
+        """
+        SELECT m.id, m.target_kind, m.author, m.text, m.created_at,
+               COALESCE(k.name, ck.name) AS code, COALESCE(src.name, ssrc.name, csrc.name) AS source,
+               COALESCE(s.start, c.start) AS start, COALESCE(s."end", c."end") AS "end",
+               COALESCE(substr(ssrc.text, s.start + 1, s."end" - s.start),
+                        substr(csrc.text, c.start + 1, c."end" - c.start)) AS quote
+          FROM memos m
+          LEFT JOIN codes k ON m.target_kind = 'code' AND k.id = m.target_id
+          LEFT JOIN sources src ON m.target_kind = 'source' AND src.id = m.target_id
+          LEFT JOIN segments s ON m.target_kind = 'segment' AND s.id = m.target_id
+          LEFT JOIN sources ssrc ON ssrc.id = s.source_id
+          LEFT JOIN codings c ON m.target_kind = 'coding' AND c.id = m.target_id
+          LEFT JOIN sources csrc ON csrc.id = c.source_id
+          LEFT JOIN resolved_codes ck ON ck.code_id = c.code_id
+         ORDER BY CASE m.target_kind WHEN 'project' THEN 0 WHEN 'code' THEN 1 WHEN 'source' THEN 2
+                  WHEN 'segment' THEN 3 ELSE 4 END,
+                  COALESCE(k.name, ck.name, ''), COALESCE(src.name, ssrc.name, csrc.name, ''),
+                  COALESCE(s.start, c.start, 0), m.id
+        """
+    ).fetchall()

@@ -104,7 +104,7 @@ def data_date(conn: sqlite3.Connection) -> str:
             UNION ALL SELECT MAX(created_at) FROM codings
             UNION ALL SELECT MAX(created_at) FROM decisions
             UNION ALL SELECT MAX(created_at) FROM codebook_versions
-            UNION ALL SELECT MAX(finished_at) FROM runs WHERE kind != 'export')
+            UNION ALL SELECT MAX(finished_at) FROM runs WHERE kind != 'export') AS stored
         """
     ).fetchone()
     return row[0] or ""

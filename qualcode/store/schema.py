@@ -315,4 +315,52 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        "0009_cmocs",
+        (
+            # Realist context-mechanism-outcome configurations as a researcher states them (the
+            # current state of each; every change is a row of cmoc_history).
+            """CREATE TABLE cmocs (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                statement TEXT NOT NULL,
+                intervention TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL DEFAULT '',
+                confidence TEXT CHECK (confidence IN ('low', 'medium', 'high')),
+                confidence_reason TEXT NOT NULL DEFAULT '',
+                status TEXT NOT NULL DEFAULT 'initial'
+                    CHECK (status IN ('initial', 'refined', 'confirmed', 'refuted')),
+                theory_version TEXT NOT NULL DEFAULT '1',
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            # The codes of each part, by id: a renamed code keeps its place, a merged one is
+            # followed through resolved_codes.
+            """CREATE TABLE cmoc_codes (
+                cmoc_id INTEGER NOT NULL REFERENCES cmocs(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('context', 'resource', 'reasoning', 'outcome')),
+                code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE RESTRICT,
+                position INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (cmoc_id, role, code_id)
+            )""",
+            # Append-only: one row per creation or revision, with the fields changed (JSON,
+            # field -> [before, after]) and the memo that explains the change.
+            """CREATE TABLE cmoc_history (
+                id INTEGER PRIMARY KEY,
+                cmoc_id INTEGER NOT NULL REFERENCES cmocs(id),
+                action TEXT NOT NULL CHECK (action IN ('create', 'revise')),
+                author TEXT NOT NULL,
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                changes TEXT NOT NULL DEFAULT '{}',
+                memo TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX cmoc_codes_by_code ON cmoc_codes(code_id)",
+            "CREATE INDEX cmoc_history_by_cmoc ON cmoc_history(cmoc_id, id)",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -143,6 +143,14 @@ def case_speakers(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def speaker_roles(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every speaker with a role: (source_id, label, role), by source and first turn."""
+    return conn.execute(
+        "SELECT source_id, label, role FROM speakers WHERE role IS NOT NULL AND role != '' "
+        "ORDER BY source_id, id"
+    ).fetchall()
+
+
 def judged_by(conn: sqlite3.Connection, coder: str) -> set[int]:
     """Sources imported as judged by ``coder`` as a whole (units), coded or not."""
     return {

@@ -1,0 +1,44 @@
+"""Moving a project between engines: ``qualcode push`` (a file to a PostgreSQL server) and
+``qualcode pull`` (a server back to a file) copy every table, ids and all, in one
+transaction on the new project; a copy that fails leaves no new project behind."""
+
+from __future__ import annotations
+
+from qualcode.errors import InputError
+from qualcode.store import copying
+from qualcode.store.db import Database
+from qualcode.store.postgres import ServerAddress, is_url
+
+
+def copy_project(db, target) -> dict[str, int]:
+    """Copy the open project ``db`` to ``target`` (a new file or a URL of a new database);
+    the number of rows copied per table."""
+    if str(target) == str(getattr(db.path, "url", db.path)):
+        raise InputError(f"{target} is the project itself; name a new file or database")
+    copy = Database.create(target)
+    try:
+        with db.reading() as source, copy.transaction() as conn:
+            counts = copying.copy_rows(source, conn)
+            copy.restart_ids()
+    except BaseException:
+        copy.discard()
+        raise
+    copy.close()
+    return counts
+
+
+def check_direction(source, target, push: bool) -> None:
+    """``push`` goes from a file to a server, ``pull`` from a server to a file."""
+    if push and (is_url(source) or not is_url(target)):
+        raise InputError(
+            "qualcode push copies a project file to a server: qualcode push study.qc postgresql://HOST/NAME"
+        )
+    if not push and (not is_url(source) or is_url(target)):
+        raise InputError(
+            "qualcode pull copies a project on a server to a file: qualcode pull postgresql://HOST/NAME copy.qc"
+        )
+
+
+def shown(target) -> str:
+    """``target`` as messages show it: a URL without its password."""
+    return str(ServerAddress(target)) if is_url(str(target)) else str(target)
