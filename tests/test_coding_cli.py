@@ -84,6 +84,8 @@ def test_codings_import_and_export(coded):
     project, tmp = coded
     result = run("codings", "import", project, tmp / "codings.csv")
     assert "imported 36 codings by anna" in result.output
+    again = run("codings", "import", project, tmp / "codings.csv")
+    assert "imported 0 codings by anna (36 already there, not stored twice)" in again.output
     run("codings", "export", project, tmp / "out.csv", "--coder", "anna")
     exported = list(csv.DictReader((tmp / "out.csv").open(encoding="utf-8")))
     assert len(exported) == 36

@@ -4,6 +4,7 @@ deciding and undoing through the page's endpoints and in a real browser."""
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import pytest
@@ -342,8 +343,12 @@ def test_browser_code_by_selecting_edit_memo_and_undo(study, browser):
             "document.getElementById('editor-preview').textContent === 'steungroep helpt mij'"
         )
         page.click("#editor-save")
-        page.wait_for_selector("#status.ok")
+        # The status may still read "ok" from the coding before: wait for the stored edit.
+        deadline = time.monotonic() + 10
+        while codings(study) != [(start, end + 4, "Steungroep")] and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert codings(study) == [(start, end + 4, "Steungroep")]
+        page.wait_for_selector("#status.ok")
         # a memo on the passage
         page.click(".turn:nth-child(2) details.memos summary")
         page.fill(".turn:nth-child(2) details.memos textarea", "Zus als steun")
@@ -383,3 +388,16 @@ def test_browser_accept_and_reject_suggestions_in_place(study, browser):
     assert codings(study) == [(*span(study, "De steungroep helpt mij echt."), "Steungroep")]
     with Project.open(study, read_only=True) as project:
         assert [p.id for p in project.reviewer("anna").pending()] == [ids[1]]  # the other shown code
+
+
+def test_browser_a_link_with_a_position_shows_the_turn_holding_it(study, browser):
+    """Quotes elsewhere (findings, CMOCs, memos, search) link to /document/SOURCE?at=OFFSET."""
+    start, _ = span(study, "Ik wil een eigen huis")
+    with running_workbench(study) as (base, _app), signed_in(browser, base, "anna") as page:
+        page.goto(f"{base}/document/marco?at={start}")
+        linked = page.locator(".turn.linked")
+        assert linked.count() == 1
+        first, last = int(linked.get_attribute("data-s")), int(linked.get_attribute("data-e"))
+        assert first <= start < last and "Ik wil een eigen huis" in linked.text_content()
+        page.goto(f"{base}/document/marco")
+        assert page.locator(".turn.linked").count() == 0

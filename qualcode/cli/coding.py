@@ -58,7 +58,10 @@ def codings_import(project, csv_path, coder, add_missing_codes, shared):
     """Import codings: source,start,end,code,coder (optional text column is checked)."""
     with open_project(project) as proj:
         report = proj.import_codings(csv_path, coder, add_missing_codes, shared)
-    click.echo(f"imported {report.imported} codings by {', '.join(sorted(report.coders)) or 'nobody'}")
+    click.echo(
+        f"imported {report.imported} codings by {', '.join(sorted(report.coders)) or 'nobody'}"
+        + (f" ({report.already_there} already there, not stored twice)" if report.already_there else "")
+    )
     if report.added_codes:
         click.echo(f"added {len(report.added_codes)} codes: {', '.join(report.added_codes)}")
 

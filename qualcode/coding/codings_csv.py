@@ -34,6 +34,7 @@ class CodingsReport:
     imported: int = 0
     coders: set[str] = field(default_factory=set)
     added_codes: list[str] = field(default_factory=list)
+    already_there: int = 0  # rows that were current codings already (not stored twice)
 
 
 def import_codings(
@@ -101,8 +102,15 @@ def import_codings(
             code_store.apply_codebook(conn, codebook.validate(), origin=f"codings import {path}")
             known_codes = code_store.code_ids(conn)
             report.added_codes = unknown_codes
+        # A row that is already a current coding (the same file imported twice) is not stored again.
+        current = {
+            (r["source_id"], r["start"], r["end"], r["code"], r["coder"])
+            for r in coding_store.current_codings(conn)
+        }
+        fresh = [r for r in rows if r[:5] not in current]
+        report.already_there = len(rows) - len(fresh)
         report.imported = coding_store.insert_codings(
-            conn, [(s, a, b, known_codes[c], who, k) for s, a, b, c, who, k in rows], origin="import"
+            conn, [(s, a, b, known_codes[c], who, k) for s, a, b, c, who, k in fresh], origin="import"
         )
         if shared:
             setting_store.add_shared_coders(conn, {row[4] for row in rows})

@@ -21,6 +21,13 @@
   // -- after a change: reload where we were, and say what happened --------------------------
   const saved = sessionStorage.getItem("qualcode-doc-scroll");
   if (saved) { window.scrollTo(0, Number(saved)); sessionStorage.removeItem("qualcode-doc-scroll"); }
+  // A link from a quote elsewhere (?at=OFFSET): show the turn holding that character.
+  const at = Number(new URLSearchParams(location.search).get("at"));
+  if (!saved && Number.isInteger(at) && new URLSearchParams(location.search).has("at")) {
+    const turn = [...document.querySelectorAll(".turn[data-s]")].find(
+      (t) => Number(t.dataset.s) <= at && at < Number(t.dataset.e));
+    if (turn) { turn.classList.add("linked"); turn.scrollIntoView({ block: "center" }); }
+  }
   const said = sessionStorage.getItem("qualcode-doc-said");
   if (said) { qualcode.say(said); sessionStorage.removeItem("qualcode-doc-said"); }
   function reload(message) {
