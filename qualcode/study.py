@@ -28,7 +28,18 @@ TOP_LEVEL = {"project", "language", "model", "transcripts", "participants", "rep
 SECTION_KEYS = {
     "segment": {"unit", "window", "stride", "include_interviewer"},
     "suggest": {"suggester", "min_score", "embedder", "model", "coder"},
-    "topics": {"mode", "n_topics", "seed", "embedder", "model"},
+    "topics": {
+        "mode",
+        "n_topics",
+        "seed",
+        "embedder",
+        "model",
+        "unit",
+        "include_interviewer",
+        "exclude_words",
+        "exclude_proper_nouns",
+        "context",
+    },  # fmt: skip
 }
 EXPORT_KEYS = {"format", "path", "include_unreviewed"}
 CODING_KEYS = {"path", "coder", "add_missing_codes"}

@@ -175,3 +175,26 @@ def test_a_wheel_carries_every_folder_of_the_example():
     for folder in EXAMPLE_FOLDERS:
         assert f"example/{folder}/*" in globs, folder
         assert all(p.is_file() for p in (REPO / "qualcode" / "example" / folder).iterdir()), folder
+
+
+def test_a_study_passes_the_topic_options_on(tmp_path):
+    (tmp_path / "interviews").mkdir()
+    themes = ["De steungroep helpt mij met de woning.", "Mijn zus belt over de schulden.",
+              "Werk vinden blijft moeilijk zonder diploma."]  # fmt: skip
+    for n in range(6):
+        turns = "\n".join(f"I: Vraag {k}?\nR: {themes[(n + k) % 3]} {themes[k % 3]}" for k in range(8))
+        write(tmp_path / "interviews" / f"i{n}.txt", turns + "\n")
+    write(
+        tmp_path / "study.yaml",
+        "project: s.qc\ntranscripts: interviews/\nsegment: {unit: sentence}\n"
+        "topics: {n_topics: 3, exclude_words: [steungroep, zus], context: false}\n",
+    )
+    run("run", tmp_path / "study.yaml")
+    with Project.open(tmp_path / "s.qc", read_only=True) as project:
+        config = project.runs("topics")[-1]["config"]
+        words = {w for row in project.topic_overview() for w in row.top_words}
+    assert config["context"] == [] and config["exclude_words"] == [
+        "steungroep",
+        "zus",
+    ]  # no neighbours' weights
+    assert not words & {"steungroep", "zus"}

@@ -63,18 +63,58 @@ def topics():
 )
 @click.option("--model", help="Folder of a saved sentence-transformers model (with that embedder).")
 @click.option("--unit", help="Segment unit (default: the last one made).")
+@click.option(
+    "--include-interviewer",
+    is_flag=True,
+    help="Fit on the interviewer's segments too (when they were segmented: segment --include-interviewer).",
+)
+@click.option(
+    "--exclude-words",
+    "exclude_words",
+    multiple=True,
+    metavar="WORDS",
+    help="More words that are no topic word, comma-separated (repeatable): names the project does not know.",
+)
+@click.option(
+    "--keep-proper-nouns",
+    is_flag=True,
+    help="Keep words the text writes with a capital (left out by default: names of people and places).",
+)
+@click.option(
+    "--context/--no-context",
+    default=True,
+    show_default=True,
+    help="Place each segment with its neighbours in the interview (or alone).",
+)
 @handle_errors
-def run_(project, mode, n_topics, seed, embedder, model, unit):
-    """Find topics in PROJECT's segments and store them as a topic run."""
+def run_(project, mode, n_topics, seed, embedder, model, unit, include_interviewer, exclude_words,
+         keep_proper_nouns, context):  # fmt: skip
+    """Find topics in PROJECT's segments and store them as a topic run.
+
+    Fitted on the respondents' segments; names of speakers, participants and cases, places
+    and organisations of the cases, proper nouns, fillers and stop words are no topic words.
+    """
+    words = [w.strip() for value in exclude_words for w in value.split(",") if w.strip()]
     with open_project(project) as proj:
         report = proj.topics(
-            mode=mode, n_topics=n_topics, seed=seed, embedder=embedder, model=model, unit=unit
-        )
+            mode=mode, n_topics=n_topics, seed=seed, embedder=embedder, model=model, unit=unit,
+            include_interviewer=include_interviewer, exclude_words=words,
+            exclude_proper_nouns=not keep_proper_nouns, context=context,
+        )  # fmt: skip
     found = sum(1 for t in report.topics if t.topic >= 0)
+    left_out = (
+        f", {report.interviewer_segments} interviewer segments left out"
+        if report.interviewer_segments
+        else ""
+    )
     click.echo(
         f"topics run {report.run_id} ({report.mode}): {found} topics in {report.segments} "
-        f"{report.unit} segments, {report.outliers} outliers, {report.seconds:.1f} s"
+        f"{report.unit} segments, {report.outliers} outliers{left_out}, {report.seconds:.1f} s"
     )
+    for why, words in report.excluded.items():
+        if words:
+            more = f" and {len(words) - _LISTED} more" if len(words) > _LISTED else ""
+            click.echo(f"left out ({why.replace('_', ' ')}): {', '.join(words[:_LISTED])}{more}")
     _echo_table(report.topics)
     click.echo(f'promote a topic to a draft code: qualcode topics promote {project} TOPIC --name "NAME"')
 
@@ -83,11 +123,11 @@ def run_(project, mode, n_topics, seed, embedder, model, unit):
 @project_argument
 @click.option("--run", "run_id", type=int, help="Topic run (default: the latest).")
 @click.option(
-    "--examples/--no-examples", default=True, show_default=True, help="Show representative segments."
+    "--examples/--no-examples", default=True, show_default=True, help="Show the three representative quotes."
 )
 @handle_errors
 def show(project, run_id, examples):
-    """Show the topics of a run: size, label, top words, spread by role, examples."""
+    """Show the topics of a run: size, label, top words, spread by role and case, quotes."""
     with open_project(project, read_only=True) as proj:
         rows = proj.topic_overview(run_id)
     _echo_table(rows, examples=examples)
@@ -116,12 +156,19 @@ def _echo_table(rows, examples: bool = False) -> None:
         click.echo(f"{row.topic:>5}  {row.size:>5}  {row.label:<{label_width}}  {roles}")
         if row.words:
             click.echo(f"{'':>14}words: {', '.join(row.top_words)}")
+        cases = row.spread.get("case", {})
+        if cases:
+            by_count = sorted(cases.items(), key=_by_count)
+            click.echo(f"{'':>14}cases ({len(cases)}): {', '.join(f'{c} {n}' for c, n in by_count)}")
         if row.promoted_code:
             click.echo(f"{'':>14}promoted to code: {row.promoted_code}")
         if examples:
             for example in row.representatives:
                 who = f"{example.source}, {example.speaker}" if example.speaker else example.source
                 click.echo(f"{'':>14}- {_short(example.text)} ({who})")
+
+
+_LISTED = 25  # excluded words listed per kind
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:

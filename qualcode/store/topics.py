@@ -78,6 +78,24 @@ def representatives(conn: sqlite3.Connection, run_id: int, topic: int | None = N
     ).fetchall()
 
 
+def topic_members(conn: sqlite3.Connection, run_id: int) -> list[sqlite3.Row]:
+    """Every segment of the run with its topic, role, case and source (for the spread)."""
+    return conn.execute(
+        """
+        SELECT ts.topic, sp.role, cs.name AS "case", src.name AS source
+          FROM topic_segments ts
+          JOIN segments seg ON seg.id = ts.segment_id
+          JOIN sources src ON src.id = seg.source_id
+          LEFT JOIN turns t ON t.id = seg.turn_id
+          LEFT JOIN speakers sp ON sp.id = t.speaker_id
+          LEFT JOIN cases cs ON cs.id = sp.case_id
+         WHERE ts.run_id = ?
+         ORDER BY ts.topic, ts.segment_id
+        """,
+        (run_id,),
+    ).fetchall()
+
+
 def segment_topics(conn: sqlite3.Connection, run_id: int) -> dict[int, int]:
     """Every segment of the run mapped to its topic."""
     return dict(conn.execute("SELECT segment_id, topic FROM topic_segments WHERE run_id = ?", (run_id,)))
