@@ -274,3 +274,17 @@ def test_the_codings_csv_reads_back(two, tmp_path):
         "line 2: the quote column does not match 'int_a'[" in wrong.output
         and "check the offsets" in wrong.output
     )
+
+
+def test_the_reports_heat_map_keeps_the_codes_of_the_most_frequent_pairs():
+    import pandas as pd
+
+    from qualcode.export.report import codes_of_top_pairs
+
+    names = ["A", "B", "C", "D", "E"]
+    counts = pd.DataFrame(0, index=names, columns=names)
+    for a, b, n in (("A", "B", 5), ("C", "D", 4), ("A", "E", 3), ("B", "C", 1)):
+        counts.loc[a, b] = counts.loc[b, a] = n
+    assert codes_of_top_pairs(counts, 5) == names  # few codes: all of them
+    assert codes_of_top_pairs(counts, 4) == ["A", "B", "C", "D"]  # A-B and C-D; A-E would make five
+    assert codes_of_top_pairs(counts, 3) == ["A", "B", "E"]  # A-B, then A-E fits; C-D does not

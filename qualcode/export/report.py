@@ -75,22 +75,26 @@ def _plots(f: Findings) -> dict[str, bytes]:
     if result is not None and len(result.counts):
         import numpy as np
 
-        n = len(result.counts)
+        # Short by default: the codes of the most frequent pairs (the full matrix is in the
+        # workbook), so the map stays readable with a codebook of sixty codes.
+        codes = codes_of_top_pairs(result.counts, HEAT_MAP_CODES)
+        counts, jaccard = result.counts.loc[codes, codes], result.jaccard.loc[codes, codes]
+        n = len(codes)
         fig, ax = plt.subplots(figsize=(max(4, 0.5 * n + 2), max(3.5, 0.5 * n + 1.5)))
         # The diagonal (a code with itself) would outshine every pair: left out, in grey.
-        pairs = np.ma.masked_array(result.jaccard.values, mask=np.eye(n, dtype=bool))
+        pairs = np.ma.masked_array(jaccard.values, mask=np.eye(n, dtype=bool))
         top = float(pairs.max()) if pairs.count() and pairs.max() > 0 else 1.0
-        colours = plt.get_cmap("Blues").copy()
-        colours.set_bad("#eeeeee")
+        colours = plt.get_cmap("Blues").with_extremes(bad="#eeeeee")
         image = ax.imshow(pairs, cmap=colours, vmin=0, vmax=top)
-        ax.set_xticks(range(n), labels=list(result.counts.columns), rotation=60, ha="right")
-        ax.set_yticks(range(n), labels=list(result.counts.index))
+        ax.set_xticks(range(n), labels=codes, rotation=60, ha="right")
+        ax.set_yticks(range(n), labels=codes)
         for i in range(n):
             for j in range(n):
                 if i != j:
-                    ax.text(j, i, int(result.counts.values[i, j]), ha="center", va="center", fontsize=7)
+                    ax.text(j, i, int(counts.values[i, j]), ha="center", va="center", fontsize=7)
         fig.colorbar(image, ax=ax, label="Jaccard")
-        ax.set_title(f"Co-occurrence per {scope}, pairs only (numbers: units)")
+        shown = "" if n == len(result.counts) else f", the {n} codes of the most frequent pairs"
+        ax.set_title(f"Co-occurrence per {scope}, pairs only{shown} (numbers: units)")
         out["cooccurrence"] = _png(fig, plt)
     if f.topics:
         fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(f.topics) + 1)))
@@ -100,6 +104,27 @@ def _plots(f: Findings) -> dict[str, bytes]:
         ax.set_title("Topics (latest topic run)")
         out["topics"] = _png(fig, plt)
     return out
+
+
+HEAT_MAP_CODES = 16  # codes at most in the report's co-occurrence map
+
+
+def codes_of_top_pairs(counts, limit: int) -> list[str]:
+    """The codes of the most frequent pairs (ties by codebook order), at most ``limit``, in
+    codebook order; all codes when there are no more than ``limit``."""
+    names = list(counts.index)
+    if len(names) <= limit:
+        return names
+    pairs = sorted(
+        ((-int(counts.values[i, j]), i, j) for i in range(len(names)) for j in range(i + 1, len(names))),
+    )
+    chosen: set[int] = set()
+    for units, i, j in pairs:
+        if units == 0:
+            break
+        if len(chosen | {i, j}) <= limit:
+            chosen |= {i, j}
+    return [names[i] for i in sorted(chosen)] or names[:limit]
 
 
 def _png(fig, plt) -> bytes:
