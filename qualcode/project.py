@@ -300,6 +300,13 @@ class Project(FindingsFacade):
 
         return revise_cmoc(self._db, key, by, memo, **changes)
 
+    def import_cmocs(self, path: str | Path):
+        """Read a programme theory file (CMOCs in YAML) into the project in one transaction;
+        CMOCs already recorded alike are skipped (:mod:`qualcode.analysis.cmoc_file`)."""
+        from qualcode.analysis.cmoc_file import import_cmoc_file
+
+        return import_cmoc_file(self._db, path)
+
     def cmocs(self) -> list:
         """Every realist CMOC (:class:`~qualcode.analysis.cmocs.Cmoc`), in the order made."""
         from qualcode.analysis.cmocs import cmocs

@@ -24,7 +24,7 @@ from qualcode.errors import InputError
 from qualcode.files import write_bytes_atomically
 
 TOP_LEVEL = {"project", "language", "model", "transcripts", "participants", "replace", "segment",
-             "codebook", "codings", "suggest", "topics", "exports"}  # fmt: skip
+             "codebook", "codings", "cmocs", "suggest", "topics", "exports"}  # fmt: skip
 SECTION_KEYS = {
     "segment": {"unit", "window", "stride", "include_interviewer"},
     "suggest": {"suggester", "min_score", "embedder", "model", "coder"},
@@ -58,6 +58,7 @@ segment:
 codebook: codebooks/netwerkondersteuning.yaml
 codings:                    # reviewed codings: four interviews coded by hand by Noor, a fictional coder
   - {path: codings/noor-fictief.csv}  # (transcripts/README.md); your own: - {path: mine.csv, coder: anna}
+cmocs: codings/programmatheorie.yaml  # Noor's programme theory: CMOCs (qualcode cmoc list example.qc)
 suggest:
   suggester: ensemble
   coder: null               # null: learn from every coder (here Noor); suggests for the five uncoded interviews
@@ -70,6 +71,7 @@ exports:                    # from reviewed codings only; include_unreviewed: tr
   - {format: xlsx, path: example-output/findings.xlsx}
   - {format: html, path: example-output/report.html}
   - {format: qdpx, path: example-output/example.qdpx}
+  - {format: realist, path: example-output/realist.md}   # along RAMESES II, with prompts for the rest
 """
 
 
@@ -198,6 +200,9 @@ class _Runner:
         if codings:
             files = [c["path"] for c in codings]  # by content (the entries alone name the paths only)
             self._step("codings", ["codebook", codings, files], lambda: self._codings(codings))
+        if study.get("cmocs"):
+            theory = self._path(study["cmocs"])
+            self._step("cmocs", ["codebook", theory], lambda: self._cmocs(theory))
         if study.get("suggest") is not None:
             suggest = {"suggester": defaults.SUGGESTER, "min_score": defaults.MIN_SCORE, **study["suggest"]}
             options = {k: suggest[k] for k in ("embedder", "model") if suggest.get(k)}
@@ -252,6 +257,10 @@ class _Runner:
             self.project.set_setting(key, "1")
         again = f" ({before} file{'s' if before > 1 else ''} imported before, not again)" if before else ""
         return f"{imported} imported{again}"
+
+    def _cmocs(self, path: Path) -> str:
+        report = self.project.import_cmocs(path)
+        return f"{len(report.added)} added, {len(report.unchanged)} already recorded"
 
     def _export(self, fmt: str, target: Path, include: str) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -442,3 +442,65 @@ def test_the_realist_export_is_laid_out_along_rameses_and_byte_identical(project
     assert "CMO2 names no mechanism or no outcome code" in text
     with Project.open(project_file, read_only=True) as proj:
         assert proj.runs("export")[-1]["config"]["format"] == "realist"
+
+
+# -- a programme theory file ------------------------------------------------------------------
+
+THEORY = """\
+by: anna
+memo: eerste programmatheorie
+cmocs:
+  - key: T1
+    statement: Als er een netwerkberaad is, dan rust, omdat de cliënt zich gehoord voelt.
+    context: [Dakloos]
+    resource: [Netwerkberaad]
+    reasoning: [Gehoord]
+    outcome: [Rust]
+    confidence: medium
+    confidence_reason: twee interviews
+    status: refined
+  - key: T2
+    statement: Als er een netwerkberaad is, dan een woning.
+    resource: [Netwerkberaad]
+    outcome: [Woning]
+"""
+
+
+def test_a_programme_theory_file_is_read_whole_and_once(study, tmp_path):
+    path = write(tmp_path / "theory.yaml", THEORY)
+    result = run("cmoc", "import", study.path, path)
+    assert "added 2 CMOCs (T1, T2); 0 already recorded alike" in result.output
+    first, second = study.cmocs()
+    assert (first.key, first.status, first.confidence, first.reasoning) == (
+        "T1",
+        "refined",
+        "medium",
+        ("Gehoord",),
+    )
+    assert (second.outcome, second.status, second.created_by) == (("Woning",), "initial", "anna")
+    history = study.cmoc_history("T1")
+    assert [(h.action, h.to_status, h.memo) for h in history] == [
+        ("create", "refined", "eerste programmatheorie")
+    ]
+    again = study.import_cmocs(path)
+    assert (again.added, again.unchanged) == ([], ["T1", "T2"])
+
+
+def test_a_programme_theory_file_that_differs_or_is_wrong_changes_nothing(study, tmp_path):
+    study.import_cmocs(write(tmp_path / "theory.yaml", THEORY))
+    changed = write(tmp_path / "changed.yaml", THEORY.replace("outcome: [Rust]", "outcome: [Woning]"))
+    with pytest.raises(InputError, match=r"changed.yaml, line 4: CMOC 1: T1 is already recorded and differs"):
+        study.import_cmocs(changed)
+    wrong = THEORY.replace("key: T1", "key: T9").replace("key: T2", "key: T8")
+    wrong = wrong.replace("outcome: [Woning]", "outcome: [Wonen]")
+    with pytest.raises(InputError, match=r"wrong.yaml, line 13: CMOC 2: .*unknown code 'Wonen'.*'Woning'"):
+        study.import_cmocs(write(tmp_path / "wrong.yaml", wrong))
+    with pytest.raises(InputError, match="CMOC 1: unknown field 'mechanism'"):
+        study.import_cmocs(write(tmp_path / "odd.yaml", THEORY.replace("resource:", "mechanism:", 1)))
+    with pytest.raises(InputError, match="give a list of code names, e.g. outcome: \\[Rust\\]"):
+        study.import_cmocs(write(tmp_path / "flat.yaml", THEORY.replace("outcome: [Rust]", "outcome: Rust")))
+    with pytest.raises(InputError, match="CMOC 2: every CMOC in a file needs a key"):
+        study.import_cmocs(
+            write(tmp_path / "nokey.yaml", THEORY.replace("  - key: T2\n    statement", "  - statement"))
+        )
+    assert [c.key for c in study.cmocs()] == ["T1", "T2"]  # T9 (valid) was not stored either

@@ -220,8 +220,11 @@ def test_the_shipped_example_study_runs_in_an_empty_folder(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         first = run("run", tmp_path / "study.yaml").output
-        assert "9 steps ran, 0 skipped" in first, first
+        assert "11 steps ran, 0 skipped" in first, first
+        assert "ran     cmocs: 3 added" in first
         assert f"ran     codings: {len(codings_rows())} imported" in first
         evidence = _sheet(tmp_path / "example-output" / "findings.xlsx", "Evidence")
         assert evidence and all(e["provenance"].startswith(f"imported ({CODER}):") for e in evidence)
-        assert "0 steps ran, 9 skipped" in run("run", tmp_path / "study.yaml").output
+        realist = (tmp_path / "example-output" / "realist.md").read_text(encoding="utf-8")
+        assert all(key in realist for key in ("CMO1", "CMO2", "CMO3")) and CODER in realist
+        assert "0 steps ran, 11 skipped" in run("run", tmp_path / "study.yaml").output

@@ -163,7 +163,8 @@ def test_the_example_study_file_loads_and_points_at_the_bundled_data(tmp_path):
     assert [c["path"] for c in study["codings"]] == ["codings/noor-fictief.csv"]
     assert (REPO / study["codings"][0]["path"]).is_file()
     assert study["suggest"]["coder"] is None  # learns from every coder: the fictional coder's codings
-    assert {e["format"] for e in study["exports"]} == {"xlsx", "html", "qdpx"}
+    assert {e["format"] for e in study["exports"]} == {"xlsx", "html", "qdpx", "realist"}
+    assert study["cmocs"] == "codings/programmatheorie.yaml" and (REPO / study["cmocs"]).is_file()
     assert not any(e.get("include_unreviewed") for e in study["exports"])  # reviewed work only
     assert EXAMPLE.startswith("# The bundled example study")
 

@@ -1,5 +1,5 @@
-"""``qualcode cmoc``: the researcher's realist CMOCs: add, list, show (with evidence), revise
-and history. Codes are given by name, several comma separated (``--context A,B``)."""
+"""``qualcode cmoc``: the researcher's realist CMOCs: add, import (a programme theory file),
+list, show (with evidence), revise and history. Codes are given by name, several comma separated (``--context A,B``)."""
 
 from __future__ import annotations
 
@@ -173,6 +173,22 @@ def cmoc_history(project, key):
             click.echo(f"  {name}: {_value(before)} -> {_value(after)}")
         if change.memo:
             click.echo(f"  memo: {change.memo}")
+
+
+@cmoc.command(name="import")
+@project_argument
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@handle_errors
+def cmoc_import(project, path):
+    """Read a programme theory file: CMOCs in YAML (by, memo, and a list under cmocs: with
+    key, statement, context, resource, reasoning, outcome, confidence, confidence_reason,
+    status, theory_version). All or none are stored; a CMOC recorded alike is skipped."""
+    with open_project(project) as proj:
+        report = proj.import_cmocs(path)
+    click.echo(
+        f"added {len(report.added)} CMOCs ({', '.join(report.added) or 'none'}); "
+        f"{len(report.unchanged)} already recorded alike"
+    )
 
 
 def _echo_parts(c) -> None:
