@@ -126,19 +126,22 @@ class Redirect:
     def install(self, monkeypatch) -> None:
         from qualcode.store.db import Database
         from qualcode.store.postgres import PostgresDatabase
+        from qualcode.store.schemas import PROJECT
 
         original_create, original_open = Database.create.__func__, Database.open.__func__
 
-        def create(cls, path):
+        def create(cls, path, schema=PROJECT):
+            if schema is not PROJECT:  # only project files move to the server
+                return original_create(cls, path, schema)
             if self.url(path, create=False) is not None:
                 return PostgresDatabase.create(self.url(path, create=False))
             if Path(path).exists():
                 return original_create(cls, path)  # the file's own refusal
             return PostgresDatabase.create(self.url(path, create=True))
 
-        def open_(cls, path, read_only=False):
-            url = self.url(path, create=False)
-            return PostgresDatabase.open(url, read_only) if url else original_open(cls, path, read_only)
+        def open_(cls, path, read_only=False, schema=PROJECT):
+            url = self.url(path, create=False) if schema is PROJECT else None
+            return PostgresDatabase.open(url, read_only) if url else original_open(cls, path, read_only, schema)
 
         monkeypatch.setattr(Database, "create", classmethod(create))
         monkeypatch.setattr(Database, "open", classmethod(open_))

@@ -192,10 +192,17 @@ def test_docx_in_a_folder(tmp_path):
 
 
 def test_help_is_fast_and_imports_nothing_heavy():
-    code = (
-        "import sys, qualcode.cli\n"
-        "heavy = [m for m in ('spacy', 'torch', 'bertopic', 'sklearn', 'pandas') if m in sys.modules]\n"
-        "print(heavy)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    """Nor the team server's stack: local use needs no server, no PostgreSQL, no argon2."""
+    heavy = ("spacy", "torch", "bertopic", "sklearn", "pandas", "starlette", "uvicorn", "psycopg", "argon2")
+    for args in (["--help"], ["team", "--help"], ["serve", "--help"], ["team", "add-user", "--help"]):
+        code = (
+            "import sys\n"
+            "from qualcode.cli import main\n"
+            "try:\n"
+            f"    main({args!r})\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            f"print([m for m in {heavy!r} if m in sys.modules])"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        assert out.strip().splitlines()[-1] == "[]", args

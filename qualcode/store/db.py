@@ -1,7 +1,9 @@
 """Opening, creating and migrating the project's SQLite file.
 
 The file is marked as ours with ``PRAGMA application_id``; its schema version is the number
-of applied migrations (``PRAGMA user_version``). A file is checked through a read-only
+of applied migrations (``PRAGMA user_version``). A project is the default kind of database;
+another kind (the team server's accounts) is opened the same way with its own
+:class:`~qualcode.store.schemas.Schema`, and a file of one kind is never opened as the other. A file is checked through a read-only
 connection before anything is written to it, so another program's database is never touched.
 An older file is copied aside before it is migrated; a newer one is refused rather than
 guessed at. Writers wait for each other (``BUSY_TIMEOUT``); the write-ahead log is copied
@@ -22,27 +24,32 @@ from qualcode.errors import ProjectError
 from qualcode.store.clock import utc_now
 from qualcode.store.postgres import PostgresDatabase, is_url
 from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
+from qualcode.store.schemas import PROJECT, Schema
 from qualcode.version import __version__
 
-APPLICATION_ID = 0x51434F44  # "QCOD"
+APPLICATION_ID = PROJECT.application_id  # "QCOD"
 # Seconds a writer waits for another one (an import, a segmentation, a coder) to finish.
 BUSY_TIMEOUT = float(os.environ.get("QUALCODE_BUSY_TIMEOUT", "30"))
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class Database:
-    """A connection to one project file, with explicit transactions."""
+    """A connection to one project file (or a database of another ``schema``), with explicit
+    transactions."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, read_only: bool = False):
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, read_only: bool = False, schema: Schema = PROJECT
+    ):
         self.connection = connection
         self.path = path
         self.read_only = read_only
+        self.schema = schema
 
     @classmethod
-    def create(cls, path: str | Path) -> Database:
+    def create(cls, path: str | Path, schema: Schema = PROJECT) -> Database:
         """A new project: a file, or a database on a PostgreSQL server when ``path`` is a URL."""
         if is_url(path):
-            return PostgresDatabase.create(path)
+            return PostgresDatabase.create(path, schema=schema)
         path = Path(path)
         if path.exists():
             raise ProjectError(
@@ -50,14 +57,14 @@ class Database:
             )
         if not path.parent.exists():
             raise ProjectError(f"cannot create {path}: the folder {path.parent} does not exist")
-        db = cls(_connect(path), path)
+        db = cls(_connect(path), path, schema=schema)
         try:
-            db.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.connection.execute(f"PRAGMA application_id = {int(schema.application_id)}")
             _use_wal(db.connection)
             db.migrate(from_version=0)
             with db.transaction() as conn:
                 conn.execute(
-                    "INSERT INTO project_meta (key, value) VALUES ('created_by', ?)",
+                    f"INSERT INTO {schema.meta_table} (key, value) VALUES ('created_by', ?)",
                     (f"qualcode {__version__}",),
                 )
         except BaseException:
@@ -68,16 +75,16 @@ class Database:
         return db
 
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False) -> Database:
+    def open(cls, path: str | Path, read_only: bool = False, schema: Schema = PROJECT) -> Database:
         """Open a project; ``read_only`` for commands that only read (an older file is still
         migrated first, through a short read-write connection). A URL opens a project on a
         PostgreSQL server (:mod:`qualcode.store.postgres`)."""
         if is_url(path):
-            return PostgresDatabase.open(path, read_only=read_only)
+            return PostgresDatabase.open(path, read_only=read_only, schema=schema)
         path = Path(path)
-        version = _checked_version(path)
-        if version < SCHEMA_VERSION:
-            db = cls(_connect(path), path)
+        version = _checked_version(path, schema)
+        if version < _version(schema):
+            db = cls(_connect(path), path, schema=schema)
             try:
                 db.upgrade(version)
             except BaseException:
@@ -87,10 +94,10 @@ class Database:
                 return db
             db.close()
         if read_only:
-            return cls(_connect(path, read_only=True), path, read_only=True)
+            return cls(_connect(path, read_only=True), path, read_only=True, schema=schema)
         connection = _connect(path)
         _use_wal(connection)
-        return cls(connection, path)
+        return cls(connection, path, schema=schema)
 
     def upgrade(self, version: int) -> None:
         """Back the file up, then migrate it. Each migration rolls back on its own: when not even
@@ -184,7 +191,7 @@ class Database:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
-        for number, migration in enumerate(MIGRATIONS, start=1):
+        for number, migration in enumerate(_migrations(self.schema), start=1):
             if number <= from_version:
                 continue
             with self.transaction():
@@ -212,30 +219,38 @@ def plain_error(exc: BaseException, path: Path) -> str:
     return f"{path}: {text}"
 
 
-def _checked_version(path: Path) -> int:
-    """The schema version of a qualcode project file, read without writing anything to it."""
+def _migrations(schema: Schema):
+    """The schema's migrations (a project's read from this module at each call, so that a
+    test can replace them)."""
+    return MIGRATIONS if schema is PROJECT else schema.migrations
+
+
+def _version(schema: Schema) -> int:
+    return SCHEMA_VERSION if schema is PROJECT else schema.version
+
+
+def _checked_version(path: Path, schema: Schema = PROJECT) -> int:
+    """The schema version of a qualcode file of ``schema``'s kind, read without writing to it."""
+    noun = schema.noun
     if not path.is_file():
-        raise ProjectError(f"{path}: no such project file; create one with: qualcode init {path}")
+        raise ProjectError(schema.missing.format(path=path))
     with path.open("rb") as handle:
         header = handle.read(len(_SQLITE_HEADER))
     if header != _SQLITE_HEADER:
-        raise ProjectError(
-            f"{path} is not a qualcode project (not an SQLite file); create a project with: qualcode init NEW.qc"
-        )
+        raise ProjectError(f"{path} is not a {noun} (not an SQLite file); create {schema.make_one}")
     try:
         with contextlib.closing(_connect(path, read_only=True)) as connection:
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
             version = connection.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path} cannot be read as a qualcode project: {plain_error(exc, path)}") from exc
-    if app_id != APPLICATION_ID:
-        raise ProjectError(
-            f"{path} is an SQLite file but not a qualcode project; create a project with: qualcode init NEW.qc"
-        )
-    if version > SCHEMA_VERSION:
+        raise ProjectError(f"{path} cannot be read as a {noun}: {plain_error(exc, path)}") from exc
+    if app_id != schema.application_id:
+        raise ProjectError(f"{path} is an SQLite file but not a {noun}; create {schema.make_one}")
+    newest = _version(schema)
+    if version > newest:
         raise ProjectError(
             f"{path} was written by a newer qualcode (schema version {version}, this "
-            f"version reads up to {SCHEMA_VERSION}); upgrade with: pip install -U qualcode"
+            f"version reads up to {newest}); upgrade with: pip install -U qualcode"
         )
     return version
 

@@ -10,7 +10,9 @@ A project on a server is one database, addressed by its URL
 Writers take one advisory lock per transaction, so writes are serialised as in SQLite
 (``BEGIN IMMEDIATE``) and the store's read-then-write steps stay correct with many coders;
 readers see one snapshot (repeatable read) and never wait. psycopg is imported only here,
-and only when a URL is opened, so local use needs no PostgreSQL at all.
+and only when a URL is opened, so local use needs no PostgreSQL at all. A database of
+another kind (the team server's accounts) is opened the same way with its own
+:class:`~qualcode.store.schemas.Schema`; its meta table marks it.
 """
 
 from __future__ import annotations
@@ -23,19 +25,14 @@ from urllib.parse import urlsplit, urlunsplit
 from qualcode.errors import ProjectError
 from qualcode.store.clock import utc_now
 from qualcode.store.dialect import to_postgres
-from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
+from qualcode.store.schemas import PROJECT, Schema
 from qualcode.version import __version__
 
 URL_SCHEMES = ("postgresql", "postgres")
 _WRITE_LOCK = 0x51434F44  # "QCOD": the advisory lock every writing transaction holds
 _INSERT_INTO = re.compile(r"^\s*INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+([\w.]+)", re.IGNORECASE)
 # Tables whose rows have an ``id`` the store reads back (sqlite3's lastrowid).
-_ID_TABLES = frozenset(
-    match.group(1).lower()
-    for migration in MIGRATIONS
-    for statement in migration.statements
-    if (match := re.match(r"\s*CREATE TABLE (\w+) \(\s*id INTEGER PRIMARY KEY", statement))
-)
+_ID_TABLES = PROJECT.id_tables
 
 
 def is_url(target) -> bool:
@@ -109,8 +106,9 @@ class Cursor:
 class Connection:
     """A psycopg connection that answers as the sqlite3 connection the store was written for."""
 
-    def __init__(self, raw):
+    def __init__(self, raw, id_tables: frozenset[str] = _ID_TABLES):
         self.raw = raw
+        self.id_tables = id_tables
 
     @property
     def in_transaction(self) -> bool:
@@ -122,7 +120,9 @@ class Connection:
         statement = to_postgres(sql)
         target = _INSERT_INTO.match(sql)
         wants_id = (
-            target is not None and target.group(1).lower() in _ID_TABLES and "RETURNING" not in sql.upper()
+            target is not None
+            and target.group(1).lower() in self.id_tables
+            and "RETURNING" not in sql.upper()
         )
         if wants_id:
             statement += " RETURNING id"
@@ -152,18 +152,19 @@ def _parameters(parameters):
 class PostgresDatabase:
     """A project in one PostgreSQL database, with explicit transactions."""
 
-    def __init__(self, raw, address: ServerAddress, read_only: bool = False):
-        self.connection = Connection(raw)
+    def __init__(self, raw, address: ServerAddress, read_only: bool = False, schema: Schema = PROJECT):
+        self.connection = Connection(raw, schema.id_tables)
         self.path = address
         self.read_only = read_only
+        self.schema = schema
 
     @classmethod
-    def create(cls, url: str) -> PostgresDatabase:
+    def create(cls, url: str, schema: Schema = PROJECT) -> PostgresDatabase:
         """A new project in the database ``url`` names: created when the server has none of
         that name; an existing one must be empty (another program's data is never touched)."""
         address = ServerAddress(url)
         _ensure_database(url, address)
-        db = cls(_connect(url, address), address)
+        db = cls(_connect(url, address), address, schema=schema)
         try:
             if _tables(db.connection):
                 raise ProjectError(
@@ -172,7 +173,7 @@ class PostgresDatabase:
             db.migrate(from_version=0)
             with db.transaction() as conn:
                 conn.execute(
-                    "INSERT INTO project_meta (key, value) VALUES ('created_by', ?)",
+                    f"INSERT INTO {schema.meta_table} (key, value) VALUES ('created_by', ?)",
                     (f"qualcode {__version__}",),
                 )
         except BaseException:
@@ -181,12 +182,12 @@ class PostgresDatabase:
         return db
 
     @classmethod
-    def open(cls, url: str, read_only: bool = False) -> PostgresDatabase:
+    def open(cls, url: str, read_only: bool = False, schema: Schema = PROJECT) -> PostgresDatabase:
         address = ServerAddress(url)
-        db = cls(_connect(url, address), address, read_only=read_only)
+        db = cls(_connect(url, address), address, read_only=read_only, schema=schema)
         try:
             version = db.checked_version()
-            if version < SCHEMA_VERSION:
+            if version < schema.version:
                 if read_only:
                     db.read_only = False
                 db.migrate(from_version=version)  # each migration in its own transaction
@@ -197,17 +198,18 @@ class PostgresDatabase:
         return db
 
     def checked_version(self) -> int:
+        schema = self.schema
         tables = _tables(self.connection)
-        if "project_meta" not in tables or "schema_migrations" not in tables:
+        if schema.meta_table not in tables or "schema_migrations" not in tables:
             raise ProjectError(
-                f"{self.path} is not a qualcode project (no project tables); "
-                f"create one with: qualcode init {self.path}"
+                f"{self.path} is not a {schema.noun} (no {schema.tables}); "
+                f"create one with: {schema.make_at.format(path=self.path)}"
             )
         version = self.schema_version()
-        if version > SCHEMA_VERSION:
+        if version > schema.version:
             raise ProjectError(
                 f"{self.path} was written by a newer qualcode (schema version {version}, this "
-                f"version reads up to {SCHEMA_VERSION}); upgrade with: pip install -U qualcode"
+                f"version reads up to {schema.version}); upgrade with: pip install -U qualcode"
             )
         return version
 
@@ -216,7 +218,7 @@ class PostgresDatabase:
 
     def restart_ids(self) -> None:
         """After rows were copied in with their ids: new rows get ids after the largest."""
-        for table in sorted(_ID_TABLES):
+        for table in sorted(self.schema.id_tables):
             self.connection.raw.execute(sql_identity_restart(table))
 
     def discard(self) -> None:
@@ -282,14 +284,15 @@ class PostgresDatabase:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-        for number, migration in enumerate(MIGRATIONS, start=1):
+        migrations = self.schema.migrations
+        for number, migration in enumerate(migrations, start=1):
             if number <= from_version:
                 continue
             with self.transaction():
                 for statement in migration.statements:
                     conn.execute(statement)
                 if any(re.match(r"\s*ALTER TABLE", s) for s in migration.statements):
-                    _recreate_views(conn, MIGRATIONS[:number])
+                    _recreate_views(conn, migrations[:number])
                 conn.execute(
                     "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                     (migration.name, utc_now()),

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from qualcode.web import HERE, LANGUAGE_COOKIE, coder_of, language_of
+from qualcode.web import HERE, LANGUAGE_COOKIE, coder_of, csrf_of, in_team, language_of
 from qualcode.web.i18n import translate
+
+# On the team server a reader never codes: the pages' "choose a coder name" notes say so.
+READER_TEXT = {
+    "no_coder": "team_read_only",
+    "doc_no_coder": "team_read_only",
+    "rev_no_coder": "team_read_only",
+}
 
 
 @lru_cache(maxsize=1)
@@ -25,16 +32,22 @@ def page(request, template: str, project=None, status_code: int = 200, **context
     from starlette.responses import HTMLResponse
 
     language = language_of(request, project)
+    team, renamed = None, {}
+    if in_team(request) and request.state.user:
+        state = request.state
+        team = {"user": state.user, "role": state.role, "project": state.project_name}
+        renamed = READER_TEXT if state.role not in ("coder", "owner") else {}
     html = (
         environment()
         .get_template(template)
         .render(
             request=request,
-            csrf=request.app.state.csrf,
+            csrf=csrf_of(request),
             coder=coder_of(request),
             language=language,
             blind=project.blind()["blind"] if project is not None else False,
-            t=lambda key, **values: translate(language, key, **values),
+            t=lambda key, **values: translate(language, renamed.get(key, key), **values),
+            team=team,
             **context,
         )
     )

@@ -6,6 +6,9 @@ another local user (who cannot read that terminal) cannot reach it. A request th
 anything must be a POST carrying the page's CSRF value in the ``X-CSRF-Token`` header (the
 pages send every change with ``fetch``; see static/base.js), which another site open in the
 same browser can neither read nor set; no GET changes state.
+
+The team server (``qualcode serve``) replaces the token by logins and per-session CSRF
+values: see ``team_security.py``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ State lives in the project: every request opens a :class:`ReviewSession` for the
 filters, goes to the suggestion the page shows (by id) and makes one call (accept, reject,
 edit, choose, undo), then answers the next item as JSON. Retraining, which the terminal does
 in the loop, runs here in a background thread after every ``REVIEW_BATCH`` decisions (its
-own Project, one job per coder in ``app.state.jobs``); the page asks ``/api/review/status``.
+own Project, one job per project and coder in ``app.state.jobs``); the page asks
+``/api/review/status``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from qualcode import defaults
 from qualcode.coding.review import ORDERS
 from qualcode.coding.session import ReviewSession, match_codes
 from qualcode.errors import ConflictError, InputError, QualcodeError
-from qualcode.web import coder_of, project_of
+from qualcode.web import address_of, coder_of, project_of
 from qualcode.web.api import answer, needs_coder, posted
 from qualcode.web.i18n import add
 from qualcode.web.render import page
@@ -66,8 +67,9 @@ class Retraining:
             self.finished += 1
 
 
-def job_of(app, coder: str) -> Retraining:
-    return app.state.jobs.setdefault(coder, Retraining())
+def job_of(request, coder: str) -> Retraining:
+    """The coder's retraining job in the request's project (the team server has several)."""
+    return request.app.state.jobs.setdefault((str(address_of(request)), coder), Retraining())
 
 
 # -- the queue, as a page needs it -------------------------------------------------------------
@@ -196,7 +198,7 @@ def review(request):
         language = language_of(request, project)
         data = {
             "first": first, "filters": filters,
-            "retrain": job_of(request.app, coder).status() if coder else None,
+            "retrain": job_of(request, coder).status() if coder else None,
             "text": {key: translate(language, key) for key in JS_TEXT},
         }  # fmt: skip
         return page(
@@ -242,9 +244,9 @@ def decide(action: str):
                 session.choose(chosen[0])
             batch = getattr(request.app.state, "review_batch", defaults.REVIEW_BATCH)
             learning = project.last_suggester() in defaults.LEARNING_SUGGESTERS
-            job = job_of(request.app, coder)
+            job = job_of(request, coder)
             if job.decided(batch, learning, session.current is not None):
-                threading.Thread(target=job.run, args=(request.app.state.path, coder), daemon=True).start()
+                threading.Thread(target=job.run, args=(address_of(request), coder), daemon=True).start()
             return state(project, session, filters, before, retrain=job.status())
 
     async def endpoint(request):
@@ -298,7 +300,7 @@ def codes(request):
 
 
 def status(request):
-    return answer(lambda: job_of(request.app, needs_coder(request)).status())
+    return answer(lambda: job_of(request, needs_coder(request)).status())
 
 
 def _int(value):

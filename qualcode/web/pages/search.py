@@ -75,9 +75,11 @@ def search_page(request):
             if code:
                 filters = {k: v for k, v in params.items() if k not in NOT_FILTERS and v}
                 base = {}
-                if project.blind()["blind"] and coder_of(request):
-                    base = {"coder": coder_of(request)}  # blind: only one's own passages
-                    filters.update(base)
+                if project.blind()["blind"]:
+                    filters.pop("coder", None)  # blind: nobody names another coder's passages
+                    if coder_of(request):
+                        base = {"coder": coder_of(request)}  # only one's own passages
+                        filters.update(base)
                 context["choices"] = filter_choices(workbench.passages(code, base))
                 context["passages"] = workbench.passages(code, filters)
                 context["filters"] = filters
