@@ -141,7 +141,9 @@ class Redirect:
 
         def open_(cls, path, read_only=False, schema=PROJECT):
             url = self.url(path, create=False) if schema is PROJECT else None
-            return PostgresDatabase.open(url, read_only) if url else original_open(cls, path, read_only, schema)
+            return (
+                PostgresDatabase.open(url, read_only) if url else original_open(cls, path, read_only, schema)
+            )
 
         monkeypatch.setattr(Database, "create", classmethod(create))
         monkeypatch.setattr(Database, "open", classmethod(open_))
