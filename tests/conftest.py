@@ -165,7 +165,7 @@ def pytest_configure(config):
 def pytest_generate_tests(metafunc):
     if metafunc.module.__name__.rsplit(".", 1)[-1] not in ENGINE_MODULES:
         return
-    engines = metafunc.config.getoption("engine") or ["sqlite"]  # TODO both, once helpers are done
+    engines = metafunc.config.getoption("engine") or ["sqlite", "postgresql"]
     if "engine" not in metafunc.fixturenames:
         metafunc.fixturenames.append("engine")
     metafunc.parametrize("engine", engines, indirect=True)
