@@ -220,6 +220,37 @@ def test_import_transcripts_and_the_cli_pass_the_flag_on(tmp_path, received):
     assert allowed.exit_code == 0 and "imported 1 sources: hostile" in allowed.output
 
 
+@pytest.mark.parametrize("allow", [False, True])
+@pytest.mark.parametrize("form", ["absolute", "url", "relative"])
+def test_a_path_naming_a_member_reads_the_member_never_the_disk(tmp_path, secret, received, allow, form):
+    """An author's absolute path (or a relative one) is resolved by file name inside the
+    archive: the archive's own copy is read, even when the same path exists on this computer."""
+    target = {"absolute": str(secret), "url": secret.as_uri(), "relative": "../private/secret.txt"}[form]
+    received.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(received, "w") as archive:
+        archive.writestr("project.qde", _qde(_source(target)))
+        archive.writestr("sources/secret.txt", HARMLESS)
+    project, result = _import(tmp_path, received, allow)
+    with project:
+        assert sorted(result.sources) == ["harmless", "hostile"]
+        assert project.source_text("hostile") == HARMLESS
+        _assert_secret_nowhere(project, tmp_path)
+
+
+def test_every_source_refused_is_an_error_not_an_empty_success(tmp_path, secret, received):
+    qde = _qde(_source(str(secret))).replace(
+        f'<TextSource guid="00000000-0000-0000-0000-000000000001" name="harmless"><PlainTextContent>{escape(HARMLESS)}</PlainTextContent></TextSource>',
+        "",
+    )
+    _qdpx(received, qde)
+    with Project.create(tmp_path / "study.qc") as project:
+        with pytest.raises(
+            InputError, match=r"the project has 1 source but none could be imported: source 'hostile'"
+        ):
+            project.import_qdpx(received)
+        assert project.status()["counts"]["sources"] == 0
+
+
 # --- zip bombs --------------------------------------------------------------------------------
 
 BOMB_MB = 200  # of zeros: deflates to well under 1 MB

@@ -215,7 +215,8 @@ def test_nfc_normalisation(tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("u.pdf", b"%PDF-1.4", r"u.pdf: unknown transcript format '.pdf'; supported: .txt, .md"),
+        ("u.pdf", b"%PDF-1.4", r"u.pdf: cannot read the PDF \(.*\); it may be damaged"),
+        ("u.rtf", b"{\\rtf1}", r"u.rtf: unknown transcript format '.rtf'; supported: .txt, .md"),
         ("v.txt", b"", r"v.txt: the file is empty; nothing to import"),
         ("w.txt", b" \n\t\n", r"w.txt: the file is empty; nothing to import"),
         (

@@ -121,3 +121,17 @@ def include_of(flag: bool) -> str:
 def names_of(text: str) -> list[str]:
     """A comma separated list of names (``anna, bob``) as a list, blanks left out."""
     return [name.strip() for name in text.split(",") if name.strip()]
+
+
+# --sheet for the commands that read a table (participants, codebook, codings, units): which
+# worksheet of an .xlsx file; CSV files are unaffected.
+sheet_option = click.option(
+    "--sheet", help="The worksheet to read from an .xlsx file: its name or number (default: the first)."
+)
+
+
+def reading_sheet(sheet: str | None):
+    """A block in which the library reads every workbook from the worksheet ``sheet``."""
+    from qualcode.ingest.csvtable import sheet_choice
+
+    return sheet_choice(sheet)

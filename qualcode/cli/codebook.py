@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli._util import handle_errors, open_project, project_argument
+from qualcode.cli._util import handle_errors, open_project, project_argument, reading_sheet, sheet_option
 from qualcode.errors import NO_CODEBOOK
 
 
@@ -16,10 +16,16 @@ def codebook():
 @codebook.command(name="load")
 @project_argument
 @click.argument("path", type=click.Path(dir_okay=False))
+@sheet_option
 @handle_errors
-def codebook_load(project, path):
-    """Load a codebook (.yaml, .csv, .qdc, .qdpx) as the project's new codebook version."""
-    with open_project(project) as proj:
+def codebook_load(project, path, sheet):
+    """Load a codebook (.yaml, .csv, .xlsx, .qdc, .qdpx) as the project's new codebook version.
+
+    A table has the columns code,description,parent and optionally label, kind, colour,
+    inclusion, exclusion, examples, keywords, lemmas: several keywords (or lemmas) in one cell
+    are separated by ';' ("steungroep; netwerkberaad"), criteria and examples one per line.
+    """
+    with open_project(project) as proj, reading_sheet(sheet):
         changes = proj.load_codebook(path)
         total = len(proj.codebook().codes)
     summary = ", ".join(f"{len(names)} {kind}" for kind, names in changes.items() if names) or "no changes"

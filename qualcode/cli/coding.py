@@ -5,7 +5,15 @@ from __future__ import annotations
 import click
 
 from qualcode import defaults
-from qualcode.cli._util import handle_errors, names_of, open_project, project_argument, suggester_options
+from qualcode.cli._util import (
+    handle_errors,
+    names_of,
+    open_project,
+    project_argument,
+    reading_sheet,
+    sheet_option,
+    suggester_options,
+)
 from qualcode.cli.review_screen import review_loop
 
 
@@ -53,10 +61,12 @@ def codings():
 @click.option("--coder", help="Coder for every row (otherwise the coder column).")
 @click.option("--add-missing-codes", is_flag=True, help="Add codes that are not in the codebook.")
 @click.option("--shared", is_flag=True, help="Every coder's suggestions learn from these codings.")
+@sheet_option
 @handle_errors
-def codings_import(project, csv_path, coder, add_missing_codes, shared):
-    """Import codings: source,start,end,code,coder (optional text column is checked)."""
-    with open_project(project) as proj:
+def codings_import(project, csv_path, coder, add_missing_codes, shared, sheet):
+    """Import codings: source,start,end,code,coder (optional text column is checked), from a
+    CSV (comma, semicolon or tab separated) or an .xlsx workbook."""
+    with open_project(project) as proj, reading_sheet(sheet):
         report = proj.import_codings(csv_path, coder, add_missing_codes, shared)
     click.echo(
         f"imported {report.imported} codings by {', '.join(sorted(report.coders)) or 'nobody'}"
@@ -226,13 +236,17 @@ def units():
 @click.option("--coders", required=True, help="Coder columns, comma separated, e.g. anna,bob.")
 @click.option("--separator", default=";", show_default=True, help="Between codes in a coder's cell.")
 @click.option("--add-missing-codes", is_flag=True)
+@sheet_option
 @handle_errors
-def units_import(project, csv_path, id_column, text_column, coders, separator, add_missing_codes):
-    """Import answers as sources, each coder's codes as codings over the whole answer."""
-    with open_project(project) as proj:
+def units_import(project, csv_path, id_column, text_column, coders, separator, add_missing_codes, sheet):
+    """Import answers as sources, each coder's codes as codings over the whole answer (a CSV,
+    comma, semicolon or tab separated, or an .xlsx workbook)."""
+    with open_project(project) as proj, reading_sheet(sheet):
         report = proj.import_units(
             csv_path, id_column, text_column, names_of(coders), separator, add_missing_codes
         )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"imported {len(report.imported)} units ({len(report.unchanged)} unchanged); segment them with --unit turn"
     )

@@ -14,6 +14,8 @@ from qualcode.cli._util import (
     output_option,
     progress_bar,
     project_argument,
+    reading_sheet,
+    sheet_option,
     unit_option,
 )
 
@@ -67,7 +69,9 @@ def run(study, force):
 @project_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
-    "--participants", type=click.Path(dir_okay=False), help="CSV: speaker,case,role[,source],attributes..."
+    "--participants",
+    type=click.Path(dir_okay=False),
+    help="CSV or .xlsx: speaker,case,role[,source],attributes...",
 )
 @click.option("--replace", is_flag=True, help="Replace sources whose file has changed since the last import.")
 @click.option(
@@ -75,15 +79,17 @@ def run(study, force):
     is_flag=True,
     help="Let a .qdpx read source texts it names by path, from files in the archive's own folder only.",
 )
+@sheet_option
 @handle_errors
-def import_(project, paths, participants, replace, allow_external_sources):
+def import_(project, paths, participants, replace, allow_external_sources, sheet):
     """Import transcripts (files or folders) into PROJECT.
 
-    Formats: .txt .md .docx .odt .vtt .srt and turn CSVs (speaker,text[,time]), and REFI-QDA
-    projects (.qdpx). Nothing is stored unless every file can be read. A .qdpx is read from
-    its own files only, unless --allow-external-sources.
+    Formats: .txt .md .docx .odt .pdf .vtt .srt, turn tables (speaker,text[,time]) as .csv
+    (comma, semicolon or tab separated) or .xlsx, and REFI-QDA projects (.qdpx). Nothing is
+    stored unless every file can be read. A .qdpx is read from its own files only, unless
+    --allow-external-sources. A scanned PDF needs OCR first (e.g. ocrmypdf).
     """
-    with open_project(project) as proj:
+    with open_project(project) as proj, reading_sheet(sheet):
         total = proj.count_importable(list(paths), participants)
         with progress_bar(total, "importing") as advance:
             report = proj.import_transcripts(
@@ -114,10 +120,12 @@ def _echo_import(report) -> None:
 @click.command()
 @project_argument
 @click.argument("csv_path", metavar="PARTICIPANTS_CSV", type=click.Path(dir_okay=False))
+@sheet_option
 @handle_errors
-def participants(project, csv_path):
-    """Declare speakers' roles, cases and case attributes from a CSV."""
-    with open_project(project) as proj:
+def participants(project, csv_path, sheet):
+    """Declare speakers' roles, cases and case attributes from a CSV (comma, semicolon or tab
+    separated) or an .xlsx workbook: speaker,case,role[,source],attributes..."""
+    with open_project(project) as proj, reading_sheet(sheet):
         for warning in proj.load_participants(csv_path):
             click.echo(f"warning: {warning}", err=True)
         roles = proj.status()["roles"]

@@ -8,15 +8,23 @@ from pathlib import Path
 from qualcode.codebook.model import KINDS, Code, Codebook
 from qualcode.errors import InputError, QualcodeWarning
 
-READABLE = (".yaml", ".yml", ".csv", ".qdc", ".qdpx", ".qde")
+READABLE = (".yaml", ".yml", ".csv", ".xlsx", ".qdc", ".qdpx", ".qde")
 WRITABLE = (".yaml", ".yml", ".csv", ".qdc")
 
 __all__ = ["KINDS", "READABLE", "WRITABLE", "Code", "Codebook", "read_codebook", "write_codebook"]
 
 
 def read_codebook(path: str | Path) -> Codebook:
-    """Read and validate a codebook; the format follows the file's extension."""
-    path = Path(path)
+    """Read and validate a codebook; the format follows the file's extension (a table: .csv or
+    .xlsx). What is allowed but probably a mistake (codes differing only in case, keywords
+    separated by commas) is issued as :class:`QualcodeWarning`."""
+    codebook = _read(Path(path))
+    for note in codebook.warnings():
+        warnings.warn(note, QualcodeWarning, stacklevel=2)
+    return codebook
+
+
+def _read(path: Path) -> Codebook:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InputError("no such codebook file", str(path))
@@ -24,7 +32,7 @@ def read_codebook(path: str | Path) -> Codebook:
         from qualcode.codebook.yamlfile import read_yaml
 
         return read_yaml(path)
-    if suffix == ".csv":
+    if suffix in (".csv", ".xlsx"):
         from qualcode.codebook.csvfile import read_csv
 
         return read_csv(path)
@@ -34,7 +42,7 @@ def read_codebook(path: str | Path) -> Codebook:
         reader = refi.read_qdc if suffix == ".qdc" else refi.read_qdpx_codebook
         codebook, notes = reader(path)
         for note in notes:
-            warnings.warn(note, QualcodeWarning, stacklevel=2)
+            warnings.warn(note, QualcodeWarning, stacklevel=3)
         return codebook
     raise InputError(f"unknown codebook format {suffix!r}; use one of {', '.join(READABLE)}", str(path))
 

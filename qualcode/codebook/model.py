@@ -115,5 +115,27 @@ class Codebook:
                                f"code {code.name!r} names {old!r} as an earlier or merged code, but {old!r} is still defined")  # fmt: skip
         return self
 
+    def warnings(self) -> list[str]:
+        """What is allowed but probably a mistake: codes whose names differ only in case
+        ("Steungroep" and "steungroep" are two codes, and codings split between them)."""
+        first: dict[str, Code] = {}
+        found = []
+        for code in self.codes:
+            key = code.name.casefold()
+            other = first.setdefault(key, code)
+            if other is not code:
+                where = (
+                    f"{self.path}, line {code.line}: "
+                    if self.path and code.line
+                    else (f"{self.path}: " if self.path else "")
+                )
+                found.append(
+                    f"{where}codes {other.name!r}"
+                    + (f" (line {other.line})" if other.line else "")
+                    + f" and {code.name!r} differ only in case; they are two codes: "
+                    "rename one, or merge them (merges: [...])"
+                )
+        return found
+
     def _fail(self, code: Code, field_name: str, message: str) -> None:
         raise InputError(f"field '{field_name}': {message}", self.path, code.line)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.analysis.snapshot import Occurrence, SpanLocator, to_occurrences
 from qualcode.codebook.model import Code
 from qualcode.coding.blind import refuse_when_blind
-from qualcode.errors import InputError
+from qualcode.errors import InputError, QualcodeWarning
 from qualcode.files import csv_safe, csv_unsafe, write_text_atomically
 from qualcode.ingest.csvtable import read_table
 from qualcode.store import cases as case_store
@@ -47,6 +48,8 @@ def import_codings(
     path = Path(path)
     required = REQUIRED if coder else (*REQUIRED, "coder")
     reader = read_table(path, required, "a codings CSV", hint="" if coder else " (or give --coder)")
+    for note in reader.warnings:  # decoding, the separator detected, the worksheet read
+        warnings.warn(note, QualcodeWarning, stacklevel=2)
     conn = db.connection
     sources = source_store.source_lengths(conn)
     known_codes = code_store.code_ids(conn)

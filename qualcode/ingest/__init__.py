@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.errors import InputError
-from qualcode.ingest.csvturns import looks_like_turns_csv, read_turns_csv
+from qualcode.ingest.csvturns import (
+    looks_like_turns_csv,
+    looks_like_turns_table,
+    read_turns_csv,
+    read_turns_table,
+)
 from qualcode.ingest.decode import decode
 from qualcode.ingest.limits import check_characters, check_file_size
 from qualcode.ingest.model import Transcript, Turn
@@ -13,10 +18,15 @@ from qualcode.ingest.office import read_docx, read_odt
 from qualcode.ingest.plaintext import parse_turns
 from qualcode.ingest.subtitles import read_srt, read_vtt
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".odt", ".vtt", ".srt", ".csv")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".odt", ".pdf", ".vtt", ".srt", ".csv", ".xlsx")
 
 __all__ = ["SUPPORTED_SUFFIXES", "Transcript", "Turn", "read_transcript", "is_turns_csv"]
-_ZIPPED = (".docx", ".odt")  # their size on disk says little about the text inside
+NO_SPEAKERS = (
+    "no speaker labels found (such as 'Interviewer:' or 'R:' at the start of a line), so the whole "
+    "text is one turn by an unnamed speaker; label the turns, or name the speakers in a participants CSV"
+)
+# Their size on disk says little about the text inside; their readers check it themselves.
+_PACKED = (".docx", ".odt", ".pdf", ".xlsx")
 
 
 def read_transcript(path: str | Path, known_speakers: set[str] = frozenset()) -> Transcript:
@@ -34,7 +44,7 @@ def read_transcript(path: str | Path, known_speakers: set[str] = frozenset()) ->
             str(path),
         )
     try:
-        if suffix not in _ZIPPED:
+        if suffix not in _PACKED:
             check_file_size(path.stat().st_size, str(path))
         data = path.read_bytes()
     except OSError as exc:
@@ -48,6 +58,8 @@ def read_transcript(path: str | Path, known_speakers: set[str] = frozenset()) ->
             raise
         raise InputError(str(exc), str(path), exc.line) from exc  # a reader that knew no path
     check_characters(len(transcript.text), str(path))
+    if not any(turn.speaker for turn in transcript.turns):
+        transcript.warnings.append(NO_SPEAKERS)
     transcript.warnings = [w if w.startswith(str(path)) else f"{path}: {w}" for w in transcript.warnings]
     return transcript
 
@@ -57,6 +69,12 @@ def _read(data: bytes, suffix: str, path: str, known_speakers: set[str]) -> Tran
         return read_docx(data, path, known_speakers)
     if suffix == ".odt":
         return read_odt(data, path, known_speakers)
+    if suffix == ".pdf":
+        from qualcode.ingest.pdf import read_pdf  # pdfplumber is imported only for a PDF
+
+        return read_pdf(data, path, known_speakers)
+    if suffix == ".xlsx":
+        return read_turns_table(path)
     text, encoding, warnings = decode(data, path)
     if not text.strip():
         raise InputError("the file contains only white space; nothing to import", path)
@@ -75,7 +93,10 @@ def _read(data: bytes, suffix: str, path: str, known_speakers: set[str]) -> Tran
 
 
 def is_turns_csv(path: Path) -> bool:
-    """Whether a CSV file in an imported folder is a transcript (and not, say, participants)."""
+    """Whether a CSV file or workbook in an imported folder is a transcript (and not, say,
+    participants)."""
+    if path.suffix.lower() == ".xlsx":
+        return looks_like_turns_table(path)
     try:
         text, _, _ = decode(path.read_bytes(), str(path))
     except (InputError, OSError):

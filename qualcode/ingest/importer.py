@@ -54,6 +54,7 @@ def import_transcripts(
     with db.transaction() as conn:
         if declared:
             case_store.replace_participants(conn, declared)
+            report.warnings.extend(declared.warnings)
         for path, transcript in transcripts:
             report.warnings.extend(transcript.warnings)
             store_transcript(conn, path.stem, str(path), transcript, replace, report)
@@ -65,12 +66,12 @@ def import_transcripts(
     return report
 
 
-def load_participants(db, path) -> list[str]:
-    """Declare who the speakers are from a participants CSV; returns warnings."""
-    declared = read_participants(path)
+def load_participants(db, path, sheet: str | None = None) -> list[str]:
+    """Declare who the speakers are from a participants CSV or workbook; returns warnings."""
+    declared = read_participants(path, sheet)
     with db.transaction() as conn:
         case_store.replace_participants(conn, declared)
-        return resolve_speakers(conn)
+        return declared.warnings + resolve_speakers(conn)
 
 
 def resolve_speakers(conn) -> list[str]:
@@ -152,6 +153,7 @@ def _why_skip(path: Path, participants: Path | None) -> str | None:
         return "documentation, not a transcript"
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         return f"not a supported format ({', '.join(SUPPORTED_SUFFIXES)})"
-    if path.suffix.lower() == ".csv" and not is_turns_csv(path):
-        return "a CSV without speaker,text columns (not a turns CSV)"
+    if path.suffix.lower() in (".csv", ".xlsx") and not is_turns_csv(path):
+        kind = "a CSV" if path.suffix.lower() == ".csv" else "a workbook"
+        return f"{kind} without speaker,text columns (not a turns table)"
     return None

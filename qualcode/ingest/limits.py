@@ -57,3 +57,33 @@ def check_turns(count: int, path: str | None = None, line: int | None = None) ->
             path,
             line,
         )
+
+
+# A PDF transcript of 10,000 pages (the character limit's size) with embedded fonts and a few
+# pictures stays far below 200 MB; a larger file is a scan, a book or something else.
+MAX_PDF_BYTES = 200 * 1024 * 1024
+MAX_PDF_PAGES = 10_000
+# What one compressed part of a PDF (a page's content, a font) may unpack to, and all of them
+# together: a page of text is some kilobytes, so only a "PDF bomb" comes near these.
+MAX_PDF_STREAM_BYTES = 256 * 1024 * 1024
+MAX_PDF_UNPACKED_BYTES = 1024 * 1024 * 1024
+
+
+def check_pdf_size(size: int, path: str) -> None:
+    """Raise :class:`InputError` when a PDF file is larger than any transcript's PDF."""
+    if size > MAX_PDF_BYTES:
+        raise InputError(
+            f"the PDF has {size:,} bytes; qualcode reads PDFs of at most {MAX_PDF_BYTES // (1024 * 1024)} MB: "
+            "check that this is one interview's transcript, or split it into several files",
+            path,
+        )
+
+
+def check_pdf_pages(count: int, path: str) -> None:
+    """Raise :class:`InputError` when a PDF has more pages than one source may hold."""
+    if count > MAX_PDF_PAGES:
+        raise InputError(
+            f"the PDF has {count:,} pages; qualcode reads at most {MAX_PDF_PAGES:,} per source: "
+            "check that this is one interview's transcript, or split it into several files",
+            path,
+        )

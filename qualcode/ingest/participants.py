@@ -3,11 +3,16 @@
 Columns ``speaker,case,role`` are required; an optional ``source`` column limits a row to one
 transcript (needed when several transcripts use the same label, such as ``R``). Every other
 column is an attribute of the case, typed from its values (integer, float, boolean, date or
-text).
+text). The file may be a CSV (comma, semicolon or tab separated) or an ``.xlsx`` workbook.
+
+Roles are free text, but ``interviewer`` has a meaning (those turns are not segmented), so a
+role that is not among :data:`KNOWN_ROLES` but close to one ("interviewr") is warned about,
+naming the role it is probably meant to be.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +25,13 @@ REQUIRED = ("speaker", "case", "role")
 _RESERVED = (*REQUIRED, "source")
 _TRUE = {"true", "yes", "ja", "waar", "y", "j"}
 _FALSE = {"false", "no", "nee", "onwaar", "n"}
+# The roles of the studies qualcode is made for (interviewers, and the actors of Dutch social
+# work and care); others are allowed but get a note.
+KNOWN_ROLES = (
+    "interviewer", "moderator", "respondent", "participant", "client", "cliënt", "naaste",
+    "professional", "ervaringsdeskundige", "vrijwilliger", "mantelzorger", "family", "volunteer",
+    "peer", "observer", "other",
+)  # fmt: skip
 
 
 @dataclass
@@ -36,11 +48,15 @@ class Participants:
     rows: list[ParticipantRow]
     attribute_types: dict[str, str] = field(default_factory=dict)
     case_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # of reading the file, and about its roles
 
 
-def read_participants(path: str | Path) -> Participants:
+def read_participants(path: str | Path, sheet: str | None = None) -> Participants:
+    """The participants file at ``path`` (``sheet``: a workbook's worksheet, default the first)."""
     path = Path(path)
-    reader = read_table(path, REQUIRED, "the participants CSV", hint=" (then any case attributes)")
+    reader = read_table(
+        path, REQUIRED, "the participants CSV", hint=" (then any case attributes)", sheet=sheet
+    )
     columns = reader.fieldnames
     attribute_names = [c for c in columns if c and c not in _RESERVED]
     rows: list[ParticipantRow] = []
@@ -93,7 +109,37 @@ def read_participants(path: str | Path) -> Participants:
         case: {name: canonical(value, types[name]) for name, (value, _) in values.items()}
         for case, values in raw_values.items()
     }
-    return Participants(rows, types, typed)
+    return Participants(rows, types, typed, [*reader.warnings, *role_warnings(rows, str(path))])
+
+
+def role_warnings(rows: list[ParticipantRow], path: str) -> list[str]:
+    """Notes on roles not among :data:`KNOWN_ROLES`: one per role close to a known one (naming
+    that role), and one listing the others."""
+    warnings: list[str] = []
+    others: dict[str, int] = {}
+    seen = set(KNOWN_ROLES)
+    for row in rows:
+        if row.role in seen:
+            continue
+        seen.add(row.role)
+        close = difflib.get_close_matches(row.role, KNOWN_ROLES, n=1, cutoff=0.75)
+        if not close:
+            others[row.role] = row.line
+            continue
+        why = (
+            " (only the turns of 'interviewer' are left out of segmenting)"
+            if close[0] == "interviewer"
+            else ""
+        )
+        warnings.append(
+            f"{path}, line {row.line}: role {row.role!r} is not a known role; did you mean {close[0]!r}?{why}"
+        )
+    if others:
+        listed = ", ".join(f"{role!r} (line {line})" for role, line in others.items())
+        warnings.append(
+            f"{path}: roles kept as written, not among the known ones ({', '.join(KNOWN_ROLES)}): {listed}"
+        )
+    return warnings
 
 
 _DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")

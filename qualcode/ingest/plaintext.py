@@ -3,7 +3,7 @@
 A turn runs from its label to the next label line; lines without a label in between
 (continuation paragraphs) belong to it. Text before the first label (a title, a date) is
 kept in the source but is not a turn. A text with no labels at all is one turn by an
-unnamed speaker.
+unnamed speaker (:func:`qualcode.ingest.read_transcript` warns about it).
 """
 
 from __future__ import annotations

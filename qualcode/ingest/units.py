@@ -20,11 +20,14 @@ from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 
 
-def import_units(db, path, id_column, text_column, coders, separator, add_missing_codes) -> ImportReport:
-    """Store every answer as a source and its codes as codings, in one transaction."""
+def import_units(
+    db, path, id_column, text_column, coders, separator, add_missing_codes, sheet: str | None = None
+) -> ImportReport:
+    """Store every answer as a source and its codes as codings, in one transaction. The file is
+    a CSV (comma, semicolon or tab separated) or an ``.xlsx`` workbook (``sheet``: which worksheet)."""
     path = Path(path)
-    columns = [c.lower() for c in (id_column, text_column, *coders)]
-    reader = read_table(path, columns, "a units CSV")
+    columns = [c.strip().lower() for c in (id_column, text_column, *coders)]
+    reader = read_table(path, columns, "a units CSV", sheet=sheet)
     rows, seen = [], {}
     for record in reader:
         name = (record[columns[0]] or "").strip()

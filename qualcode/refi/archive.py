@@ -1,22 +1,29 @@
 """The files of a REFI-QDA project being imported: the ``.qdpx`` zip (or a bare ``.qde``), its
-``project.qde`` document and the text files its sources and notes point to.
+``.qde`` document and the text files its sources and notes point to.
 
-A text file is named by ``internal://<name>`` (a file in the archive's ``sources/`` folder, in
-any case) or by a path or ``file://`` URL, absolute or relative to the project's ``basePath`` or
-to the folder of the archive. Only the archive's own members are read: a .qdpx comes from
-someone else, and a path in it could name any file on this computer (``/etc/passwd``,
-``../../.ssh/id_rsa``), which would then leave inside the next export. A path is followed only
-when the import allows external sources, and then only to a file that lies inside the
-archive's own folder once resolved (symbolic links followed). Every member and file is read
-with a size limit (:mod:`qualcode.files`), so a zip bomb is refused.
+The document is ``project.qde``, or the one ``.qde`` the archive holds (some programs name it
+after the project); several others are an error (:func:`qualcode.refi.xml.project_member`).
+A text file is looked for inside the archive first, relative to the document's folder:
+``internal://<name>`` and a relative path (``name.txt``, ``sources/name.txt``) name a member
+directly or in the ``sources/`` folder, in any case of the folder and file names; an absolute
+path (``C:\\Users\\anna\\name.txt``, ``/home/anna/name.txt``, a ``file://`` URL), which names a
+file on the author's computer, is found by its file name (two members of that name are an
+error naming both). A path that names no member is a file outside the archive, or a path
+relative to the project's ``basePath`` or to the folder of the archive. Those are not read: a
+.qdpx comes from someone else, and a path in it could name any file on this computer
+(``/etc/passwd``, ``../../.ssh/id_rsa``), which would then leave inside the next export. Such a
+path is followed only when the import allows external sources, and then only to a file that
+lies inside the archive's own folder once resolved (symbolic links followed). Every member and
+file is read with a size limit (:mod:`qualcode.files`), so a zip bomb is refused.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 import zipfile
-from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from qualcode import files
@@ -41,8 +48,9 @@ def open_archive(path: Path) -> zipfile.ZipFile | None:
         ) from exc
 
 
-def read_project(archive: zipfile.ZipFile | None, path: Path) -> tuple[ET.Element, list[str]]:
-    """The ``Project`` element of the document, and notes on which document was read.
+def read_project(archive: zipfile.ZipFile | None, path: Path) -> tuple[ET.Element, list[str], str]:
+    """The ``Project`` element of the document, notes on which document was read, and the
+    folder inside the archive the document is in (``""`` at the top, else ending in ``/``).
 
     Reading the archive can raise ``zipfile``'s errors, ``OSError`` or ``KeyError``; the caller
     turns those into one message.
@@ -57,7 +65,7 @@ def read_project(archive: zipfile.ZipFile | None, path: Path) -> tuple[ET.Elemen
             "export the project again as 'REFI-QDA project (.qdpx)'",
             where,
         )
-    return root, notes
+    return root, notes, member[: member.rfind("/") + 1]
 
 
 _REFUSED = (
@@ -69,19 +77,24 @@ _REFUSED = (
 class ProjectFiles:
     """The text files the sources and notes of one project name (see the module docstring)."""
 
-    def __init__(
-        self, archive: zipfile.ZipFile | None, path: Path, base_path: str | None, allow_external: bool
-    ):
+    def __init__(self, archive: zipfile.ZipFile | None, path: Path, base_path: str | None,
+                 allow_external: bool, folder: str = "") -> None:  # fmt: skip
         self.archive, self.where, self.allow_external = archive, str(path), allow_external
         self.base_path = (base_path or "").strip()
         self.folder = path.absolute().parent.resolve()
+        self.inside = folder.lower()  # the document's folder inside the archive
+        names = archive.namelist() if archive else []
+        self.members = {n.lower(): n for n in names if not n.endswith("/") and not n.lower().endswith(".qde")}
 
     def read(self, target: str) -> tuple[bytes | None, str]:
         """The bytes of the file ``target`` names, or None and why it was not read (to follow
-        "its text <target>" in a warning)."""
-        if target.startswith("internal://"):
-            data = self._member(target[len("internal://") :].lower())
-            return data, "" if data is not None else " is not in the archive; skipped it"
+        "its text <target>" in a warning). Raises :class:`InputError` when the archive holds
+        two files that an absolute path could mean."""
+        member = self.member(target)
+        if member is not None:
+            return files.read_member(self.archive, member, self.where, files.MAX_MEMBER_BYTES), ""
+        if target.lower().startswith("internal://"):
+            return None, " is not in the archive; skipped it"
         under = f" (under basePath {self.base_path!r})" if self.base_path else ""
         if not self.allow_external:
             return None, f"{under} {_REFUSED}"
@@ -99,14 +112,47 @@ class ProjectFiles:
             return None, f"{under} is not in the archive's folder {self.folder}; skipped it"
         return _read_file(resolved, self.where), ""
 
-    def _member(self, wanted: str) -> bytes | None:
-        if self.archive is None:
+    def member(self, target: str) -> str | None:
+        """The archive member ``target`` names (see the module docstring), or None."""
+        text = target.strip()
+        if text.lower().startswith("internal://"):
+            return self._relative(text[len("internal://") :])
+        parts = urlsplit(text)
+        if parts.scheme.lower() == "file":
+            text = unquote(parts.path)
+        elif "://" in text:
             return None
-        for member in self.archive.namelist():
-            parts = PurePosixPath(member).parts
-            if len(parts) == 2 and parts[0].lower() == "sources" and parts[1].lower() == wanted:
-                return files.read_member(self.archive, member, self.where, files.MAX_MEMBER_BYTES)
+        if _ABSOLUTE.match(text):
+            return self._by_name(re.split(r"[\\/]", text)[-1], target)
+        return self._relative(text) or self._by_name(re.split(r"[\\/]", text)[-1], target)
+
+    def _relative(self, relative: str) -> str | None:
+        steps = [p for p in re.split(r"[\\/]", relative) if p not in ("", ".")]
+        if not steps or ".." in steps:
+            return None
+        wanted = "/".join(steps).lower()
+        for name in (self.inside + wanted, self.inside + "sources/" + wanted):
+            if name in self.members:
+                return self.members[name]
         return None
+
+    def _by_name(self, name: str, target: str) -> str | None:
+        if not name or name in (".", ".."):
+            return None
+        found = sorted(m for key, m in self.members.items() if key.rsplit("/", 1)[-1] == name.lower())
+        in_sources = [m for m in found if m.lower().startswith(self.inside + "sources/")]
+        found = in_sources if len(in_sources) == 1 else found
+        if len(found) > 1:
+            raise InputError(
+                f"the text {target!r} names a file on another computer, and the archive holds "
+                f"several files called {name!r} ({', '.join(found)}); qualcode cannot tell which "
+                "one is meant: export the project again, or rename one of them in the archive",
+                self.where,
+            )
+        return found[0] if found else None
+
+
+_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|[\\/])")  # C:\..., C:/..., /home/..., \\server\...
 
 
 def _local_path(target: str) -> Path | None:

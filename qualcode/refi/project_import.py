@@ -1,9 +1,11 @@
 """REFI-QDA project import: sources, codebook, codings, cases and memos from a ``.qdpx``.
 
-Text sources are read from the archive (``internal://`` paths, any case of ``sources/``) or
-from inline ``PlainTextContent``; a source or note whose text lies outside the archive is
-skipped with a warning, unless the import allows external sources, and then it is read only
-from the archive's own folder (:mod:`qualcode.refi.archive`). Their text is normalised (NFC,
+Text sources are read from the archive (``internal://``, relative and even absolute paths are
+looked for inside it, in any case of ``sources/``) or from inline ``PlainTextContent``; a source
+or note whose text lies outside the archive is skipped with a warning, unless the import allows
+external sources, and then it is read only from the archive's own folder
+(:mod:`qualcode.refi.archive`). A project with sources of which none can be imported is an
+error, not an import of nothing. Their text is normalised (NFC,
 LF, no BOM) and every selection's offsets are carried through that change
 (:mod:`qualcode.refi.positions`), so each imported coding covers the same characters it did in
 the other program.
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook.model import KINDS, Codebook
@@ -36,6 +37,7 @@ from qualcode.refi.case_import import CaseImport, declare_roles, listed_speakers
 from qualcode.refi.cmoc_sets import import_cmoc_sets, is_cmoc_set
 from qualcode.refi.codebook import read_qdpx_codebook
 from qualcode.refi.counter import is_marker_code, read_counter_marks
+from qualcode.refi.import_result import QdpxImport, Skipped
 from qualcode.refi.positions import normalise_with_map
 from qualcode.refi.xml import children, guid_key, local
 from qualcode.store import cases as case_store
@@ -47,33 +49,6 @@ from qualcode.store import sources as source_store
 
 _UTF16_ORIGINS = ("nvivo", "atlas.ti", "maxqda")
 _OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
-
-
-@dataclass
-class QdpxImport:
-    """What an import added to the project, and what it could not carry over."""
-
-    sources: list[str] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)  # codes added to the codebook
-    codings: int = 0
-    cases: list[str] = field(default_factory=list)
-    memos: int = 0
-    cmocs: list[str] = field(default_factory=list)  # the keys of the CMOCs added
-    warnings: list[str] = field(default_factory=list)
-
-
-class _Skipped:
-    """Counts of what could not be carried over, turned into warnings at the end."""
-
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-
-    def add(self, what: str, n: int = 1) -> None:
-        if n:
-            self.counts[what] = self.counts.get(what, 0) + n
-
-    def warnings(self, path: str) -> list[str]:
-        return [f"{path}: not carried over: {n} {what}" for what, n in sorted(self.counts.items())]
 
 
 def import_qdpx_into(db, path: Path, report: ImportReport, allow_external_sources: bool = False) -> None:
@@ -95,13 +70,15 @@ def import_qdpx(db, path: str | Path, allow_external_sources: bool = False) -> Q
     where = str(path)
     archive = open_archive(path)
     try:
-        root, notes = read_project(archive, path)
+        root, notes, folder = read_project(archive, path)
         result = QdpxImport(warnings=list(notes))
         codebook, book_warnings = read_qdpx_codebook(path)
         result.warnings.extend(book_warnings)
         try:
             with db.transaction() as conn:
-                project_files = ProjectFiles(archive, path, root.get("basePath"), allow_external_sources)
+                project_files = ProjectFiles(
+                    archive, path, root.get("basePath"), allow_external_sources, folder
+                )
                 _Importer(conn, root, project_files, path, result).run(codebook)
         except ConflictError as exc:
             raise InputError(f"{exc}; nothing was imported", where) from exc
@@ -117,7 +94,7 @@ class _Importer:
     def __init__(self, conn, root, files: ProjectFiles, path: Path, result: QdpxImport):
         self.conn, self.root, self.files, self.path = conn, root, files, path
         self.result = result
-        self.skipped = _Skipped()
+        self.skipped = Skipped()
         self.where = str(path)
         self.users = {
             guid_key(u.get("guid")): (u.get("name") or "").strip() or "imported"
@@ -136,9 +113,13 @@ class _Importer:
         self.known_speakers = case_store.participant_labels(self.conn) | listed_speakers(self.root)
         self.marks = read_counter_marks(self.root)
         self._codebook(codebook)
+        found = 0
         for sources in children(self.root, "Sources"):
             for element in sources:
+                found += local(element.tag) in ("TextSource", *_OTHER_SOURCES)
                 self._source(element)
+        if found and not self.source_ids:
+            self._none_stored(found)
         self._cases()
         self._notes()
         self.result.cmocs, notes = import_cmoc_sets(self.conn, self.root, self.where, self.code_names)
@@ -152,6 +133,22 @@ class _Importer:
         }
         run_store.record_run(self.conn, "import", {"paths": [self.where], "format": "qdpx"}, summary)
         self.result.warnings.extend(self.skipped.warnings(self.where))
+
+    def _none_stored(self, found: int) -> None:
+        """Raise: the project has sources, and none of them could be imported (an import that
+        brings in no source is no success). The message says why, from the warnings so far."""
+        why = [
+            w.removeprefix(f"{self.where}: ")
+            for w in self.result.warnings
+            if ": source " in w or "source '" in w
+        ]
+        why += self.skipped.about("source")
+        raise InputError(
+            f"the project has {found} source{'s' if found > 1 else ''} but none could be imported: "
+            + "; ".join(why[:5] or ["no text in them"])
+            + "; nothing was imported",
+            self.where,
+        )
 
     # -- codebook ------------------------------------------------------------------------
 
@@ -216,6 +213,9 @@ class _Importer:
         name = (element.get("name") or "").strip() or guid
         raw = self._text(element, name)
         if raw is None:
+            self.skipped.add(
+                "selection(s) in text sources not imported", len(children(element, "PlainTextSelection"))
+            )
             return
         text, starts, ends = normalise_with_map(raw, self.utf16 or self._counts_utf16(element, raw, name))
         if element.get("richTextPath"):

@@ -66,9 +66,14 @@ def read_bytes(path: Path) -> bytes:
 
 
 def project_member(archive: zipfile.ZipFile, path: str) -> tuple[str, list[str]]:
-    """The ``.qde`` inside a ``.qdpx``: ``project.qde`` by preference, else the only other one."""
+    """The ``.qde`` inside a ``.qdpx``: ``project.qde`` (in any case) by preference, else the only
+    one. They are looked for at the top of the archive, or in the shallowest folder holding one
+    (an archive made by zipping the project's folder). Several, none called project.qde, are an
+    error listing them: any of them could be the project."""
     candidates = sorted(
-        name for name in archive.namelist() if name.lower().endswith(".qde") and not name.endswith("/")
+        name
+        for name in archive.namelist()
+        if name.lower().endswith(".qde") and not name.endswith("/") and not name.startswith("__MACOSX/")
     )
     if not candidates:
         raise InputError(
@@ -76,8 +81,17 @@ def project_member(archive: zipfile.ZipFile, path: str) -> tuple[str, list[str]]
             "export the project again from your QDA program as 'REFI-QDA project (.qdpx)'",
             path,
         )
-    preferred = [n for n in candidates if PurePosixPath(n).name.lower() == "project.qde"]
-    chosen = min(preferred or candidates, key=lambda n: (n.count("/"), n))
+    depth = min(name.count("/") for name in candidates)
+    shallow = [name for name in candidates if name.count("/") == depth]
+    preferred = [name for name in shallow if PurePosixPath(name).name.lower() == "project.qde"]
+    if not preferred and len(shallow) > 1:
+        raise InputError(
+            f"the archive holds {len(shallow)} .qde files ({', '.join(shallow)}) and none is called "
+            "project.qde, so qualcode cannot tell which one is the project; export the project "
+            "again, or remove the others from the archive",
+            path,
+        )
+    chosen = (preferred or shallow)[0]
     notes = []
     if len(candidates) > 1:
         others = ", ".join(n for n in candidates if n != chosen)
