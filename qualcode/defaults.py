@@ -13,3 +13,8 @@ LANGUAGE = "nl"
 # Suggesters that learn from decisions, so a review session retrains them as it goes.
 LEARNING_SUGGESTERS = ("ensemble", "supervised")
 REVIEW_BATCH = 10
+
+# The coder name of agreed codings: an owner's resolution of two coders' differences
+# (qualcode/coding/resolve.py). Findings over "all coders" leave them out (they would count
+# the same passages a third time); ``--coder agreed`` shows them.
+AGREED_CODER = "agreed"

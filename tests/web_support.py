@@ -32,7 +32,9 @@ def running_workbench(project_path: str | Path):
 
     app = create_app(project_path, token=TOKEN)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -105,7 +107,14 @@ def running_team_server(server_address, clock=None):
     app = create_team_app(server_address, clock=clock)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            proxy_headers=False,
+            timeout_graceful_shutdown=2,
+        )  # open live streams end then
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -165,3 +174,97 @@ def team_page(browser, base: str, name: str, password: str):
         yield page
     finally:
         context.close()
+
+
+# -- live updates (server-sent events) ----------------------------------------------------------
+
+
+def http_login(base: str, name: str, password: str):
+    """An httpx client of a running team server, logged in as ``name``, with the session's
+    CSRF header (for streams, which the Starlette test client cannot read while they last)."""
+    import httpx
+
+    client = httpx.Client(base_url=base, timeout=10)
+    form = client.get("/login")
+    answer = client.post("/login", data={"name": name, "password": password, "csrf": csrf_in(form.text)})
+    assert answer.status_code == 303, answer.text
+    client.headers["X-CSRF-Token"] = csrf_in(client.get("/projects").text)
+    return client
+
+
+class EventStream:
+    """An open ``/api/events`` stream of ``client``'s session (its cookies), read in a thread
+    over a plain socket (so ``close`` really ends the connection): ``next()`` gives the next
+    event (kind, data, id) of the kinds asked for, or None when none came in time."""
+
+    def __init__(self, client, path: str = "/api/events", headers: dict | None = None):
+        import http.client
+        import queue
+
+        url = client.base_url
+        self.events: queue.Queue = queue.Queue()
+        self.connection = http.client.HTTPConnection(url.host, url.port, timeout=10)
+        cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        self.connection.request("GET", path, headers={"Cookie": cookies, **(headers or {})})
+        self.response = self.connection.getresponse()
+        self.status = self.response.status
+        self.connection.sock.settimeout(None)  # a stream waits as long as it takes
+        self.thread = threading.Thread(target=self.read, daemon=True)
+        self.thread.start()
+
+    def read(self) -> None:
+        import json
+
+        kind, data, ident = None, [], None
+        try:
+            for raw in self.response:
+                line = raw.decode("utf-8").rstrip("\r\n")
+                if line == "":
+                    if kind or data:
+                        self.events.put((kind or "message", json.loads("\n".join(data)), ident))
+                    kind, data, ident = None, [], None
+                elif line.startswith("event:"):
+                    kind = line[6:].strip()
+                elif line.startswith("data:"):
+                    data.append(line[5:].strip())
+                elif line.startswith("id:"):
+                    ident = line[3:].strip()
+        except (OSError, ValueError) as error:  # closed by the test
+            self.events.put(("closed", repr(error), None))
+            return
+        self.events.put(("closed", "ended", None))
+
+    def next(self, *kinds: str, timeout: float = 3.0):
+        import queue
+
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                event = self.events.get(timeout=left)
+            except queue.Empty:
+                return None
+            if not kinds or event[0] in kinds or event[0] == "closed":
+                return event
+        return None
+
+    def close(self) -> None:
+        import socket
+
+        with contextlib.suppress(OSError):
+            self.connection.sock.shutdown(socket.SHUT_RDWR)
+        self.thread.join(5)
+        self.connection.close()
+
+
+@contextlib.contextmanager
+def event_stream(client, path: str = "/api/events", headers: dict | None = None, ready: bool = True):
+    """An ``EventStream`` for ``client``'s session, once it is listening (its ``ready`` event)."""
+    stream = EventStream(client, path, headers)
+    try:
+        if ready:
+            first = stream.next("ready", timeout=10)
+            assert first is not None and first[0] == "ready", first
+            stream.ready = first
+        yield stream
+    finally:
+        stream.close()

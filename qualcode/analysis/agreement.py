@@ -21,6 +21,7 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 
+from qualcode import defaults
 from qualcode.analysis.statistics import AgreementFigures, figures
 from qualcode.coding.blind import blind_decisions, refuse_when_blind
 from qualcode.errors import InputError
@@ -187,7 +188,9 @@ def consensus(db, coders: list[str] | None = None, unit: str | None = None) -> C
     a *disagreement* when some say yes and others no (the same list as the agreement report's).
     ``coders``: the human coders (default: everyone with codings); at least two."""
     conn = db.connection
-    coders = sorted(coders if coders is not None else coding_store.coders(conn))
+    if coders is None:  # the people, not the owner's agreed codings made from theirs
+        coders = [c for c in coding_store.coders(conn) if c != defaults.AGREED_CODER]
+    coders = sorted(coders)
     if len(coders) < 2:
         raise InputError(
             "agreed codings (--consensus) need codings by two or more coders; the project has: "

@@ -175,10 +175,11 @@ def _included(include: str, reviewed: list, unreviewed: list, run: int | None) -
 
 
 def origin(row) -> str:
-    """How a coding came about, in two words: imported, by hand, edited (a coding edited by
-    hand), suggestion accepted, suggestion edited, or not reviewed (a machine suggestion)."""
-    if row["origin"] in ("import", "manual"):
-        return {"import": "imported", "manual": "by hand"}[row["origin"]]
+    """How a coding came about, in two words: imported, by hand, agreed (an owner's resolution),
+    edited (a coding edited by hand), suggestion accepted, suggestion edited, or not reviewed
+    (a machine suggestion)."""
+    if row["origin"] in ("import", "manual", "agreed"):
+        return {"import": "imported", "manual": "by hand", "agreed": "agreed"}[row["origin"]]
     if row["suggester"] is None:
         return "edited"
     return {"suggestion": "suggestion accepted", "edit": "suggestion edited"}.get(
@@ -192,6 +193,8 @@ def provenance(row, short: bool = False) -> str:
         return f"imported ({row['coder']})"
     if row["origin"] == "manual":
         return f"coded by hand by {row['coder']}"
+    if row["origin"] == "agreed":
+        return "agreed: resolved by the project owner from two coders' codings"
     if row["suggester"] is None:
         return f"edited by {row['coder']}"
     suggested = f"suggested by {row['suggester']}/{row['suggester_version']}"

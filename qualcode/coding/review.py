@@ -85,6 +85,10 @@ class Reviewer:
             raise InputError("a coder name is needed for every decision (--coder NAME)")
         if coder.strip().lower() == "machine":
             raise InputError("'machine' is the name of the suggestions as a coder; choose a person's name")
+        if coder.strip().lower() == "agreed":
+            raise InputError(
+                "'agreed' is the name of the resolved codings (see resolve); choose a person's name"
+            )
         self._db = db
         self.coder = coder.strip()
 
@@ -267,6 +271,14 @@ class Reviewer:
             for item in chosen:
                 self.accept(item.id, note=f"batch: score >= {min_score}")
         return len(chosen)
+
+    def resolve(self, source: str, first: str, second: str, start: int, end: int, choice: str) -> dict:
+        """As the project's owner, agree on a piece where two coders differ: ``choice`` a, b,
+        both or neither, into codings of the coder ``agreed`` (:mod:`qualcode.coding.resolve`;
+        both coders' own codings stay as they are)."""
+        from qualcode.coding.resolve import resolve
+
+        return resolve(self._db, self.coder, source, first, second, start, end, choice)
 
     @contextlib.contextmanager
     def _deciding(self):

@@ -19,6 +19,7 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 
+from qualcode import defaults
 from qualcode.analysis.evidence import COUNTER_EVIDENCE, EvidenceTable, evidence_tables
 from qualcode.analysis.mechanisms import (
     CmoConfigurations,
@@ -172,8 +173,13 @@ def _select(snapshot: Snapshot, coder: str | None, agreed) -> tuple[Snapshot, st
             f"coder {coder}",
             [coder],
         )
-    if agreed is None:
-        return counted, "all coders", sorted({o.coder for o in counted.occurrences})
+    if agreed is None:  # the owner's agreed codings would count the same passages again
+        people = [o for o in counted.occurrences if o.coder != defaults.AGREED_CODER]
+        if len(people) < len(counted.occurrences):
+            left = len(counted.occurrences) - len(people)
+            sentence = f"{reviewed_sentence(people)} The {left} agreed codings (an owner's resolutions) are left out here: --coder {defaults.AGREED_CODER} shows them."
+            counted = replace(counted, occurrences=people, included=sentence)
+        return counted, "all coders", sorted({o.coder for o in people})
     occurrences = _agreed(counted, agreed)
     single = (
         f"; {len(agreed.single)} sources coded by one of them only count for nothing" if agreed.single else ""
@@ -219,7 +225,7 @@ def _apart(snapshot: Snapshot) -> str:
 
 def _agreement(db, snapshot: Snapshot):
     """Agreement between the human coders, when two or more coded and there are segments."""
-    human = sorted({o.coder for o in snapshot.occurrences if o.reviewed})
+    human = sorted({o.coder for o in snapshot.occurrences if o.reviewed} - {defaults.AGREED_CODER})
     if len(human) < 2 or not snapshot.active_unit:
         return None
     from qualcode.analysis.agreement import agreement

@@ -27,4 +27,5 @@ def serve(project_path, port: int | None = None, open_browser: bool = True, echo
 
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     # Loopback only: another machine on the network never reaches the project.
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    # An open page keeps a stream of live updates (pages/live.py): Ctrl+C waits for it briefly only.
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=3)

@@ -223,6 +223,8 @@ async def blind(request):
     return await posted(request, work)
 
 
+SHUTDOWN_SECONDS = 3  # how long a stop waits for open requests (a live stream lasts up to 10 minutes)
+
 TEAM_ROUTES = [
     Route("/login", login_page),
     Route("/login", login, methods=["POST"]),
@@ -243,4 +245,6 @@ def serve_team(server_address, host: str, port: int, behind_proxy: bool, echo) -
     app = create_team_app(server_address, behind_proxy=behind_proxy)
     shown = f"[{host}]" if ":" in host else host
     echo(f"team server on http://{shown}:{port}/login (Ctrl+C stops it)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False)
+    # Open pages keep a stream of live updates (pages/live.py): a stop waits for them briefly only.
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False,
+                timeout_graceful_shutdown=SHUTDOWN_SECONDS)  # fmt: skip

@@ -11,7 +11,8 @@ Each route (method and path template, as the routes declare them) needs one of:
 A route missing from the table is refused (a new page must be placed here; a test checks
 that every route of the team app is). Readers see the reading pages (transcripts, documents,
 codebook, search, memos, comparison, findings, CMOCs) and never POST; the review queue and
-the helpers of coding are for coders; the codebook, blind mode and members for owners.
+the helpers of coding are for coders; the codebook, blind mode, resolving differences into
+agreed codings and members for owners. Every page listens to the live updates.
 
 ``csrf`` says how a POST proves it comes from the server's own page: ``header`` (the
 pages' ``fetch`` calls send ``X-CSRF-Token``), ``form`` (the team forms send a hidden
@@ -60,6 +61,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/members/withdraw"): Rule(OWNER, "form"),
     ("POST", "/api/codebook/edit"): Rule(OWNER),
     ("POST", "/api/blind"): Rule(OWNER),
+    ("GET", "/resolve"): Rule(OWNER),  # the disagreement review: agreed codings
+    ("POST", "/api/resolve"): Rule(OWNER),
+    ("GET", "/api/events"): Rule(READER),  # live updates (server-sent events)
     ("POST", "/coder"): Rule(NOBODY),
     **{("GET", path): Rule(READER) for path in _READING},
     **{("GET", path): Rule(CODER) for path in _CODING_GETS},

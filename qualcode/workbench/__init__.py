@@ -53,3 +53,15 @@ class Workbench:
         from qualcode.workbench.compare import comparison
 
         return comparison(self._db, source, first, second)
+
+    def resolution(self, source: str, first: str, second: str, code: str | None = None) -> dict:
+        """Where two coders differ in a transcript, to resolve into agreed codings (owners)."""
+        from qualcode.workbench.resolve import resolution
+
+        return resolution(self._db, source, first, second, code)
+
+    def changes(self, since: dict | None = None) -> dict:
+        """The marker of the latest changes, blind mode, and who changed something since ``since``."""
+        from qualcode.workbench.live import changes
+
+        return changes(self._db, since)

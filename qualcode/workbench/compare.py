@@ -32,6 +32,20 @@ def comparison(db, source: str, first: str, second: str) -> dict:
     refuse_when_blind(db, "comparing two coders")
     conn = db.connection
     source_id = find_source(conn, source)
+    text, codings, turns = paired(conn, source_id, first, second)
+    return {
+        "source": source,
+        "a": first,
+        "b": second,
+        "turns": turns,
+        "counts": {c: sum(x["coder"] == c for x in codings) for c in (first, second)},
+        "differing_pieces": len(differing(turns)),
+        **_agreement(conn, source_id, first, second, text),
+    }
+
+
+def check_coders(conn, first: str, second: str) -> None:
+    """Two different coders, each with codings in the project (else an error saying who has)."""
     if not first or not second or first == second:
         raise InputError("compare needs two different coders (a and b)")
     known = coding_store.coders(conn)
@@ -40,6 +54,13 @@ def comparison(db, source: str, first: str, second: str) -> dict:
             raise InputError(
                 f"coder {coder!r} has no codings in the project (coders: {', '.join(known) or 'none yet'})"
             )
+
+
+def paired(conn, source_id: int, first: str, second: str) -> tuple[str, list[dict], list[dict]]:
+    """The source's text, the two coders' current codings of it (with colour, text and lane)
+    and its turns, each with its ``pieces``: the text cut at every boundary of either coder's
+    codings, each piece with its offsets and both coders' codes (see ``_piece``)."""
+    check_coders(conn, first, second)
     text = source_store.source_text(conn, source_id)
     codings = [
         dict(r, colour=colour_of(r["code"], r["colour"]), text=text[r["start"] : r["end"]])
@@ -50,30 +71,31 @@ def comparison(db, source: str, first: str, second: str) -> dict:
         assign_lanes([c for c in codings if c["coder"] == coder])
     turns = turn_spans(conn, source_id, len(text))
     split = split_turns(turns, [(c["start"], c["end"]) for c in codings])
-    differing = 0
     for turn, pieces in zip(turns, split, strict=True):
-        turn["pieces"] = []
-        for a, b, covering in pieces:
-            piece = _piece(text[a:b], [codings[i] for i in covering], first, second)
-            differing += bool(piece["only_a"] or piece["only_b"]) and bool(text[a:b].strip())
-            turn["pieces"].append(piece)
-    return {
-        "source": source,
-        "a": first,
-        "b": second,
-        "turns": turns,
-        "counts": {c: sum(x["coder"] == c for x in codings) for c in (first, second)},
-        "differing_pieces": differing,
-        **_agreement(conn, source_id, first, second, text),
-    }
+        turn["pieces"] = [_piece(text, a, b, [codings[i] for i in covering], first, second)
+                          for a, b, covering in pieces]  # fmt: skip
+    return text, codings, turns
 
 
-def _piece(text: str, covering: list[dict], first: str, second: str) -> dict:
+def differing(turns: list[dict]) -> list[dict]:
+    """The pieces (of ``paired``'s turns) where the two coders' codes differ, in order, each
+    with its turn's speaker (pieces of only white space left out)."""
+    return [
+        dict(piece, speaker=turn["speaker"])
+        for turn in turns
+        for piece in turn["pieces"]
+        if (piece["only_a"] or piece["only_b"]) and piece["text"].strip()
+    ]
+
+
+def _piece(text: str, start: int, end: int, covering: list[dict], first: str, second: str) -> dict:
     a = [c for c in covering if c["coder"] == first]
     b = [c for c in covering if c["coder"] == second]
     codes_a, codes_b = {c["code"] for c in a}, {c["code"] for c in b}
     return {
-        "text": text,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
         "a_style": piece_style(a),
         "b_style": piece_style(b),
         "a": sorted(codes_a),

@@ -27,3 +27,12 @@ document.getElementById("coder-form").addEventListener("submit", async (event) =
   await qualcode.post("/coder", {coder: document.getElementById("coder").value});
   location.reload();
 });
+// The owner's blind mode switch (team server): confirmed first, then the page is made again.
+const blindToggle = document.getElementById("blind-toggle");
+if (blindToggle) {
+  blindToggle.addEventListener("click", async () => {
+    if (!window.confirm(blindToggle.dataset.confirm)) return;
+    await qualcode.post("/api/blind", {on: blindToggle.dataset.on === "true"});
+    location.reload();
+  });
+}

@@ -297,6 +297,17 @@
     place(tip, rect);
   });
 
+  // -- live: another user's change shows at once, unless one is in the middle of an edit -------
+  function inAnEdit() {
+    if (["picker", "editor", "tip"].some((id) => !$(id).hidden)) return true;
+    if ([...document.querySelectorAll(".memo-form textarea")].some((area) => area.value.trim())) return true;
+    const sel = window.getSelection();
+    return Boolean(sel && !sel.isCollapsed && doc.contains(sel.anchorNode));
+  }
+  if (qualcode.live) {
+    qualcode.live(() => { if (inAnEdit()) qualcode.liveNotice(); else reload(qualcode.liveText.updated); });
+  }
+
   // -- undo and memos --------------------------------------------------------------------------
   const undoButton = $("undo");
   if (undoButton) {

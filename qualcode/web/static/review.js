@@ -215,4 +215,11 @@
 
   if (shown) render(shown);
   if (data.retrain) showRetrain(data.retrain);
+  // Another coder's change: show the current item again (what others coded there), unless busy.
+  if (qualcode.live) {
+    qualcode.live(() => {
+      if (busy || !editor.hidden || !shown || !shown.item) qualcode.liveNotice();
+      else load(shown.item.id).catch(() => {});
+    });
+  }
 })();
