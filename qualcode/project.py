@@ -194,13 +194,15 @@ class Project(FindingsFacade):
         min_score: float | None = defaults.MIN_SCORE,
         coder: str | None = None,
         unit: str | None = None,
+        progress=None,
         **options,
     ):
         """Suggest codes for every segment and store them (never as codings), learning from
-        ``coder``'s decisions (default: everyone's); ``options`` go to the suggester."""
+        ``coder``'s decisions (default: everyone's); ``options`` go to the suggester;
+        ``progress(done, total, stage)`` is told as each stage starts."""
         from qualcode.suggest.runner import run_suggestions
 
-        return run_suggestions(self._db, suggester, options, min_score, coder, unit)
+        return run_suggestions(self._db, suggester, options, min_score, coder, unit, progress)
 
     def suggest_again(self):
         """Repeat the latest suggest run's settings, learning from the decisions since."""

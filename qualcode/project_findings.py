@@ -62,11 +62,12 @@ class FindingsFacade:
 
         return evidence_tables(read_snapshot(self._db, include), kinds=kinds, quotes=quotes)
 
-    def topics(self, mode: str = "quick", n_topics: int = 8, seed: int = 1, **options):
-        """Run BERTopic over the segments and store the topics (see :mod:`qualcode.analysis.topics`)."""
+    def topics(self, mode: str = "quick", n_topics: int = 8, seed: int = 1, progress=None, **options):
+        """Run BERTopic over the segments and store the topics (see :mod:`qualcode.analysis.topics`;
+        ``progress(done, total, stage)`` is told as each stage starts)."""
         from qualcode.analysis.topics import run_topics
 
-        return run_topics(self._db, mode=mode, n_topics=n_topics, seed=seed, **options)
+        return run_topics(self._db, mode=mode, n_topics=n_topics, seed=seed, progress=progress, **options)
 
     def topic_overview(self, run_id: int | None = None):
         """The topics of a topic run (the latest by default), with words, sizes and examples."""
@@ -84,13 +85,14 @@ class FindingsFacade:
 
     def export(
         self, fmt: str, path: str | Path, include: str = "reviewed", coder: str | None = None,
-        consensus: bool = False,
+        consensus: bool = False, progress=None,
     ):  # fmt: skip
         """Write findings as csv (a folder), xlsx, html, md, a REFI-QDA .qdpx project or a .qdc
         codebook; the export is recorded as a run (format, path, what counted, versions).
         The findings count reviewed codings: everyone's, ``coder``'s only, or with ``consensus``
         only those the coders agree on (the disagreements listed); ``include="all"`` lists the
-        unreviewed suggestions apart. Returns the file written (for csv: the list of files)."""
+        unreviewed suggestions apart. Returns the file written (for csv: the list of files);
+        ``progress(done, total, stage)`` is told as each stage starts."""
         from qualcode.export import export_findings
 
-        return export_findings(self._db, fmt, path, include, coder, consensus)
+        return export_findings(self._db, fmt, path, include, coder, consensus, progress)

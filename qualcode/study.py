@@ -149,7 +149,10 @@ def _without_lines(value):
     return value
 
 
-def run_study(path: str | Path, force: bool = False, progress=None) -> StudyReport:
+def run_study(path: str | Path, force: bool = False, progress=None, steps=None) -> StudyReport:
+    """Run the study file at ``path`` (see the module's docstring). ``progress``, if given, is
+    called with each step's :class:`StepResult` when the step is over; ``steps`` with ``(done,
+    total, name)`` as each step starts and ``(total, total, "done")`` at the end."""
     from qualcode.project import Project
 
     path = Path(path)
@@ -159,7 +162,7 @@ def run_study(path: str | Path, force: bool = False, progress=None) -> StudyRepo
     project = Project.open(project_path) if project_path.exists() else Project.create(project_path)
     report = StudyReport(str(project_path))
     try:
-        _Runner(project, study, base, force, report, progress).run()
+        _Runner(project, study, base, force, report, progress).run(steps)
     finally:
         project.close()
     return report
@@ -171,19 +174,31 @@ class _Runner:
         self.report, self.progress = report, progress
         self.prints: dict[str, str] = {}
 
-    def run(self) -> None:
+    def run(self, steps=None) -> None:
+        plan = list(self._plan())
+        for done, (name, inputs, action, output) in enumerate(plan):
+            if steps:
+                steps(done, len(plan), name)
+            self._step(name, inputs(), action, output)
+        if steps:
+            steps(len(plan), len(plan), "done")
+
+    def _plan(self):
+        """The study's steps in order: name, its inputs (asked for when the step starts, after
+        the steps before it ran), what it does and the file it writes (or None)."""
         study = self.study
         transcripts = self._paths(study["transcripts"])
         participants = self._path(study.get("participants"))
         replace = bool(study.get("replace", False))
-        self._step(
-            "import", [transcripts, participants], lambda: self._import(transcripts, participants, replace)
-        )
+        yield (
+            "import", lambda: [transcripts, participants],
+            lambda: self._import(transcripts, participants, replace), None,
+        )  # fmt: skip
         segment = {"unit": defaults.UNIT, **(study.get("segment") or {})}
         language, model = study.get("language") or defaults.LANGUAGE, study.get("model")
-        self._step(
+        yield (
             "segment",
-            ["import", segment, language, model],
+            lambda: ["import", segment, language, model],
             lambda: self.project.segment(
                 segment["unit"],
                 segment.get("window", defaults.WINDOW),
@@ -191,38 +206,40 @@ class _Runner:
                 language,
                 model,
                 bool(segment.get("include_interviewer", False)),
-            ),  # fmt: skip
+            ),
+            None,
         )
         if study.get("codebook"):
             codebook = self._path(study["codebook"])
-            self._step("codebook", [codebook], lambda: self.project.load_codebook(codebook))
+            yield "codebook", lambda: [codebook], lambda: self.project.load_codebook(codebook), None
         codings = [dict(c, path=self._path(c["path"])) for c in study.get("codings") or []]
         if codings:
             files = [c["path"] for c in codings]  # by content (the entries alone name the paths only)
-            self._step("codings", ["codebook", codings, files], lambda: self._codings(codings))
+            yield "codings", lambda: ["codebook", codings, files], lambda: self._codings(codings), None
         if study.get("cmocs"):
             theory = self._path(study["cmocs"])
-            self._step("cmocs", ["codebook", theory], lambda: self._cmocs(theory))
+            yield "cmocs", lambda: ["codebook", theory], lambda: self._cmocs(theory), None
         if study.get("suggest") is not None:
             suggest = {"suggester": defaults.SUGGESTER, "min_score": defaults.MIN_SCORE, **study["suggest"]}
             options = {k: suggest[k] for k in ("embedder", "model") if suggest.get(k)}
-            self._step(
+            yield (
                 "suggest",
-                ["segment", "codebook", "codings", suggest, self._review_state()],
+                lambda: ["segment", "codebook", "codings", suggest, self._review_state()],
                 lambda: self.project.suggest(
                     suggest["suggester"], suggest["min_score"], suggest.get("coder"), **options
                 ),
+                None,
             )
         if study.get("topics") is not None:
             topics = {"mode": "quick", "n_topics": 8, "seed": 1, **study["topics"]}
-            self._step("topics", ["segment", topics], lambda: self.project.topics(**topics))
+            yield "topics", lambda: ["segment", topics], lambda: self.project.topics(**topics), None
         for export in study.get("exports") or []:
             target = self._path(export["path"])
             include = "all" if export.get("include_unreviewed") else "reviewed"
             name = f"export {export['format']} {export['path']}"
-            inputs = [self.prints, export, self._review_state()]
+            inputs = lambda e=export: [self.prints, e, self._review_state()]  # noqa: E731
             action = lambda t=target, e=export, i=include: self._export(e["format"], t, i)  # noqa: E731
-            self._step(name, inputs, action, output=target)
+            yield name, inputs, action, target
 
     def _step(self, name: str, inputs: list, action, output: Path | None = None) -> None:
         """Run ``action`` unless its inputs' fingerprint is the stored one (and its output

@@ -96,9 +96,12 @@ def run_topics(
     exclude_words=(),
     exclude_proper_nouns: bool = True,
     context: bool = True,
+    progress=None,
 ) -> TopicReport:
     """Find topics in the respondents' segments of ``unit`` (default: the active unit) and
-    store the run; see the module's docstring for what is left out."""
+    store the run; see the module's docstring for what is left out. ``progress``, if given,
+    is called with ``(done, total, stage)`` as each of the :data:`STAGES` starts, and
+    ``(total, total, "done")`` at the end."""
     started = time.perf_counter()
     if mode not in MODES:
         raise InputError(f"unknown topic mode {mode!r}; choose one of: {', '.join(MODES)}")
@@ -107,6 +110,7 @@ def run_topics(
     if isinstance(exclude_words, str):
         exclude_words = exclude_words.split(",")
     conn = db.connection
+    _stage(progress, 0)
     unit, rows = segment_store.segments_of_unit(conn, unit)
     rows = [dict(r) for r in rows]
     turns = source_store.turn_texts(conn)
@@ -117,8 +121,10 @@ def run_topics(
             "(qualcode topics --include-interviewer)"
         )
     language = run_store.last_run_config(conn, "segment").get("language", "nl")
+    _stage(progress, 1)
     excluded = excluded_words(conn, turns, kept, exclude_words, exclude_proper_nouns)
     lemmas = lemma_forms(kept, set().union(*excluded.values()))
+    _stage(progress, 2)
     fit = fit_topics(kept, mode, n_topics, seed, embedder, model, language, frozenset(lemmas), context)
     config = {
         "mode": mode,
@@ -136,6 +142,7 @@ def run_topics(
         **fit.settings,
     }
     seconds = round(time.perf_counter() - started, 2)
+    _stage(progress, 3)
     with db.transaction() as tx:
         versions = run_store.library_versions(TOPIC_PACKAGES)
         run_id = run_store.start_run(tx, "topics", config, versions)
@@ -149,10 +156,21 @@ def run_topics(
             "seconds": seconds,
         }
         run_store.finish_run(tx, run_id, summary)
+    overview = topic_overview(db, run_id)
+    _stage(progress, 4)
     return TopicReport(
-        run_id, mode, unit, len(kept), fit.outliers, seconds, topic_overview(db, run_id),
-        len(rows) - len(kept), config["excluded"],
+        run_id, mode, unit, len(kept), fit.outliers, seconds, overview, len(rows) - len(kept),
+        config["excluded"],
     )  # fmt: skip
+
+
+STAGES = ("reading the segments", "leaving out names", "fitting topics", "storing the topics")
+
+
+def _stage(progress, index: int) -> None:
+    """Tell ``progress`` (if any) that stage ``index`` of :data:`STAGES` starts (or all are done)."""
+    if progress:
+        progress(index, len(STAGES), STAGES[index] if index < len(STAGES) else "done")
 
 
 def respondent_segments(turns, rows: list[dict]) -> list[dict]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import shutil
 import sqlite3
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -54,17 +56,96 @@ def _unique(caught) -> list[str]:
     return seen
 
 
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal: progress bars are drawn there only, never into a pipe."""
+    return sys.stderr.isatty()
+
+
+class Bar:
+    """One line on stderr, redrawn in place: ``label [#####-----] done/total  stage``.
+
+    Call it with ``(done, total)`` or ``(done, total, stage)``, as the library's step
+    callbacks do; when ``done`` reaches ``total`` the line is cleared, and a later call starts
+    it again (a review retrains more than once). :meth:`echo` prints a line to stdout
+    without tearing the bar. Redraws come at most every ``EVERY`` seconds unless the stage
+    changes.
+    """
+
+    WIDTH = 24
+    EVERY = 0.1
+
+    def __init__(self, label: str):
+        self.label, self.done, self.total, self.stage = label, 0, 0, ""
+        self.drawn_at: float | None = None  # when the line was last drawn (None: not shown)
+
+    def __call__(self, done: int, total: int, stage: str | None = None) -> None:
+        changed = stage is not None and stage != self.stage
+        self.done, self.total = done, total
+        self.stage = self.stage if stage is None else stage
+        if total and done >= total:
+            self.clear()
+        elif changed or self.drawn_at is None or time.monotonic() - self.drawn_at >= self.EVERY:
+            self.draw()
+
+    def advance(self, n: int = 1) -> None:
+        """``n`` more steps done (for the callbacks that count items just finished)."""
+        self(self.done + n, self.total)
+
+    def draw(self) -> None:
+        filled = self.WIDTH * min(self.done, self.total) // self.total if self.total else 0
+        line = f"{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {self.done}/{self.total}"
+        if self.stage:
+            line += f"  {self.stage}"
+        width = shutil.get_terminal_size((80, 24)).columns
+        sys.stderr.write("\r" + line[: max(width - 1, 10)] + _CLEAR_LINE)
+        sys.stderr.flush()
+        self.drawn_at = time.monotonic()
+
+    def clear(self) -> None:
+        """Take the bar off its line (it comes back with the next call)."""
+        if self.drawn_at is not None:
+            sys.stderr.write("\r" + _CLEAR_LINE)
+            sys.stderr.flush()
+            self.drawn_at = None
+
+    def echo(self, text: str) -> None:
+        """``click.echo(text)`` with the bar taken off its line first (the next call draws it
+        again, below the text)."""
+        self.clear()
+        click.echo(text)
+
+
+_CLEAR_LINE = "\x1b[K"  # erase from the cursor to the end of the line
+
+
 @contextlib.contextmanager
 def progress_bar(length: int, label: str):
     """A progress bar on a terminal's stderr; nothing at all when stderr is not a terminal.
 
-    Yields a function that advances the bar by ``n`` steps.
+    Yields a function that advances the bar by ``n`` steps (for the library's callbacks that
+    are called with the number of items just finished: import, segment).
     """
-    if not sys.stderr.isatty() or length <= 1:
+    if not stderr_is_terminal() or length <= 1:
         yield lambda n: None
         return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
-        yield bar.update
+    with steps_bar(label) as bar:
+        bar(0, length)
+        yield bar.advance
+
+
+@contextlib.contextmanager
+def steps_bar(label: str):
+    """A :class:`Bar` for the library's ``progress(done, total, stage)`` callbacks, or None
+    (so that the library is not even called) when stderr is not a terminal. The bar is taken
+    off the screen when the block ends, also on an error."""
+    if not stderr_is_terminal():
+        yield None
+        return
+    bar = Bar(label)
+    try:
+        yield bar
+    finally:
+        bar.clear()
 
 
 def open_project(path, read_only: bool = False):

@@ -12,6 +12,7 @@ from qualcode.cli._util import (
     project_argument,
     reading_sheet,
     sheet_option,
+    steps_bar,
     suggester_options,
 )
 from qualcode.cli.review_screen import review_loop
@@ -36,8 +37,8 @@ def suggest(project, suggester, min_score, coder, embedder, embedding_model):
         options.setdefault("embedder", "sentence-transformers")
     if options and suggester not in ("semantic", "ensemble"):
         raise click.UsageError("--embedder and --embedding-model go with --suggester semantic or ensemble")
-    with open_project(project) as proj:
-        report = proj.suggest(suggester, min_score, coder, **options)
+    with open_project(project) as proj, steps_bar("suggesting") as bar:
+        report = proj.suggest(suggester, min_score, coder, progress=bar, **options)
     expected = (
         f", about {round(report.expected_precision * 100)}% expected right"
         if report.expected_precision is not None

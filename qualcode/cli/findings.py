@@ -12,6 +12,7 @@ from qualcode.cli._util import (
     open_project,
     output_option,
     project_argument,
+    steps_bar,
     unit_option,
 )
 
@@ -58,8 +59,10 @@ def agree(project, coders, unit, fmt, output):
 @handle_errors
 def export(project, fmt, path, include_unreviewed, coder, consensus):
     """Export findings: csv tables, xlsx workbook, html/md report, REFI-QDA .qdpx or .qdc, realist report."""
-    with open_project(project) as proj:
-        proj.export(fmt, path, include=include_of(include_unreviewed), coder=coder, consensus=consensus)
+    with open_project(project) as proj, steps_bar("exporting") as bar:
+        proj.export(
+            fmt, path, include=include_of(include_unreviewed), coder=coder, consensus=consensus, progress=bar
+        )
     click.echo(f"wrote {path}")
 
 

@@ -16,6 +16,7 @@ from qualcode.cli._util import (
     project_argument,
     reading_sheet,
     sheet_option,
+    steps_bar,
     unit_option,
 )
 
@@ -57,10 +58,13 @@ def run(study, force):
     """Run a whole study declared in a YAML file (see qualcode init --example)."""
     from qualcode.study import run_study
 
-    def show(step):
-        click.echo(f"{'ran    ' if step.ran else 'skipped'} {step.name}: {step.detail}")
+    with steps_bar("running") as bar:
 
-    report = run_study(study, force=force, progress=show)
+        def show(step):
+            line = f"{'ran    ' if step.ran else 'skipped'} {step.name}: {step.detail}"
+            (bar.echo if bar else click.echo)(line)
+
+        report = run_study(study, force=force, progress=show, steps=bar)
     ran = sum(step.ran for step in report.steps)
     click.echo(f"{report.project}: {ran} steps ran, {len(report.steps) - ran} skipped")
 

@@ -12,6 +12,7 @@ import textwrap
 
 import click
 
+from qualcode.cli._util import steps_bar
 from qualcode.coding.session import ReviewSession
 from qualcode.errors import NO_SUGGESTIONS, QualcodeError
 
@@ -35,10 +36,15 @@ def review_loop(
     learn_from: str = "coder", withdrawn: bool = False,
 ) -> None:  # fmt: skip
     """Review ``coder``'s pending (or withdrawn) suggestions until they are done or q is pressed."""
-    session = ReviewSession(
-        project, coder, code, source, order, retrain_every=batch, learn_from=learn_from, withdrawn=withdrawn,
-        notify=click.echo,
-    )  # fmt: skip
+    with steps_bar("retraining") as bar:  # shown on a terminal while the suggester retrains
+        session = ReviewSession(
+            project, coder, code, source, order, retrain_every=batch, learn_from=learn_from,
+            withdrawn=withdrawn, notify=click.echo, progress=bar,
+        )  # fmt: skip
+        _review(session, coder, withdrawn)
+
+
+def _review(session: ReviewSession, coder: str, withdrawn: bool) -> None:
     if session.current is None:
         counts = session.counts()
         if withdrawn or not counts["withdrawn"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli._util import handle_errors, open_project, project_argument
+from qualcode.cli._util import handle_errors, open_project, project_argument, steps_bar
 
 
 class DefaultCommandGroup(click.Group):
@@ -95,11 +95,11 @@ def run_(project, mode, n_topics, seed, embedder, model, unit, include_interview
     and organisations of the cases, proper nouns, fillers and stop words are no topic words.
     """
     words = [w.strip() for value in exclude_words for w in value.split(",") if w.strip()]
-    with open_project(project) as proj:
+    with open_project(project) as proj, steps_bar("topics") as bar:
         report = proj.topics(
             mode=mode, n_topics=n_topics, seed=seed, embedder=embedder, model=model, unit=unit,
             include_interviewer=include_interviewer, exclude_words=words,
-            exclude_proper_nouns=not keep_proper_nouns, context=context,
+            exclude_proper_nouns=not keep_proper_nouns, context=context, progress=bar,
         )  # fmt: skip
     found = sum(1 for t in report.topics if t.topic >= 0)
     left_out = (

@@ -77,7 +77,8 @@ class ReviewSession:
     the queue is reloaded from the new run; suggestions it no longer makes are kept as
     withdrawn (see ``Reviewer.withdrawn``). ``None`` never retrains. ``withdrawn=True``
     reviews the withdrawn suggestions instead of the queue. ``notify``, if given, is called
-    with a line to show before a retrain starts.
+    with a line to show before a retrain starts; ``progress``, if given, with ``(done, total,
+    stage)`` as retraining and reloading the queue start and ``(2, 2, "done")`` after.
 
     The session never prints: decisions return what retraining did (or None), :meth:`undo`
     returns the undone decision, and :attr:`current` is None when nothing is left.
@@ -94,12 +95,14 @@ class ReviewSession:
         learn_from: str = "coder",
         withdrawn: bool = False,
         notify=None,
+        progress=None,
     ):
         self.project = project
         self.reviewer = project.reviewer(coder)
         self.code, self.source, self.order = code, source, order
         self.retrain_every = retrain_every
         self.learn_from, self.show_withdrawn, self.notify = learn_from, withdrawn, notify
+        self.on_progress = progress
         self._model = None  # the coder's suggester, fitted at the first retrain and kept
         self._queue: list = []  # pending suggestions still to show; the current one first
         self._history: list = []  # suggestions decided in this session, latest last (for undo)
@@ -251,9 +254,16 @@ class ReviewSession:
             return None
         if self.notify:
             self.notify(f"retraining on {self._since_training} decisions…")
+        self._stage(0, f"learning from {self._since_training} decisions")
         if self._model is None:
             self._model = self.project.coder_model(self.coder, self.learn_from)
         report = self._model.retrain()
         self._since_training = 0
+        self._stage(1, "reloading the queue")
         self.reload()  # the coder's new run is their queue now; what it dropped is withdrawn
+        self._stage(2, "done")
         return report
+
+    def _stage(self, done: int, stage: str) -> None:
+        if self.on_progress:
+            self.on_progress(done, 2, stage)

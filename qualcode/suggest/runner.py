@@ -183,15 +183,22 @@ def prepare(db, unit: str | None, coder: str | None):
     )
 
 
+STAGES = ("reading the project", "fitting", "suggesting", "storing the suggestions")
+
+
 def run_suggestions(
-    db, suggester: str, options: dict, min_score: float | None, coder: str | None, unit: str | None
-) -> SuggestReport:
+    db, suggester: str, options: dict, min_score: float | None, coder: str | None, unit: str | None,
+    progress=None,
+) -> SuggestReport:  # fmt: skip
     """Fit ``suggester`` on the project (learning from ``coder``'s decisions, or everyone's)
     and store what it suggests as a new run: shown from ``min_score``, or (None) from the
-    threshold the suggester chose from the decisions."""
+    threshold the suggester chose from the decisions. ``progress``, if given, is called with
+    ``(done, total, stage)`` as each of the :data:`STAGES` starts, and ``(total, total, "done")``."""
     if coder is None and decision_store.coders(db.connection):
         refuse_when_blind(db, "a suggestion run learning from every coder (give --coder)")
+    _stage(progress, 0)
     unit, codes, segments, known = prepare(db, unit, coder)
+    _stage(progress, 1)
     model = make_suggester(suggester, **with_language(db.connection, suggester, options)).fit(
         codes, segments, known
     )
@@ -202,7 +209,18 @@ def run_suggestions(
         "coder": coder,
         "unit": unit,
     }
-    return store_run(db, model, config, segments, model.suggest(segments), known)
+    _stage(progress, 2)
+    scored = model.suggest(segments)
+    _stage(progress, 3)
+    report = store_run(db, model, config, segments, scored, known)
+    _stage(progress, 4)
+    return report
+
+
+def _stage(progress, index: int) -> None:
+    """Tell ``progress`` (if any) that stage ``index`` of :data:`STAGES` starts (or all are done)."""
+    if progress:
+        progress(index, len(STAGES), STAGES[index] if index < len(STAGES) else "done")
 
 
 OTHER_CANDIDATES = 3  # ranked codes kept below the threshold on a segment with a shown one
@@ -267,14 +285,15 @@ def store_run(db, model: Suggester, config: dict, segments, scored, known: Label
     )  # fmt: skip
 
 
-def rerun_last(db) -> SuggestReport | None:
-    """Suggest again with the settings of the latest suggest run (after new decisions)."""
+def rerun_last(db, progress=None) -> SuggestReport | None:
+    """Suggest again with the settings of the latest suggest run (after new decisions);
+    ``progress`` as for :func:`run_suggestions`."""
     config = run_store.last_run_config(db.connection, "suggest")
     if not config:
         return None
     options = made_with(config["suggester"], config["options"])
     return run_suggestions(
-        db, config["suggester"], options, config["min_score"], config["coder"], config["unit"]
+        db, config["suggester"], options, config["min_score"], config["coder"], config["unit"], progress
     )
 
 
