@@ -12,13 +12,14 @@ from pathlib import Path
 from qualcode import defaults
 from qualcode.ingest.importer import ImportReport, Progress
 from qualcode.project_findings import FindingsFacade
+from qualcode.project_privacy import PrivacyFacade
 from qualcode.segment import SegmentReport, SegmentRow
 from qualcode.store.db import Database
 
 __all__ = ["ImportReport", "Project", "SegmentReport", "SegmentRow"]
 
 
-class Project(FindingsFacade):
+class Project(FindingsFacade, PrivacyFacade):
     """An open qualcode project: :meth:`create` or :meth:`open`, then :meth:`close` (or ``with``)."""
 
     def __init__(self, db: Database):

@@ -114,7 +114,7 @@ ALLOWED = {
     "store": BASE | {"codebook.model"},
     "library": None,  # anything but the layers above
 }
-ABOVE_LIBRARY = {"project", "project_findings", "study", "cli", "web", "qualcode"}
+ABOVE_LIBRARY = {"project", "project_findings", "project_privacy", "study", "cli", "web", "qualcode"}
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

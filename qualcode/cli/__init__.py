@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli import cmoc, codebook, coding, findings, project, team, topics, web
+from qualcode.cli import cmoc, codebook, coding, findings, privacy, project, team, topics, web
 from qualcode.version import __version__
 
 
@@ -30,7 +30,7 @@ def _register(*modules) -> None:
             main.add_command(command)
 
 
-_register(project, codebook, coding, findings, topics, web, cmoc, team)
+_register(project, codebook, coding, findings, topics, web, cmoc, team, privacy)
 
 
 if __name__ == "__main__":  # pragma: no cover

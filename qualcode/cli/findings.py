@@ -56,13 +56,23 @@ def agree(project, coders, unit, fmt, output):
     is_flag=True,
     help="Only codings all coders of a source agree on count; the disagreements are listed.",
 )
+@click.option(
+    "--pseudonymised",
+    "plan",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Write it pseudonymised by this plan (qualcode pseudonymise --plan); the project is not changed.",
+)
 @handle_errors
-def export(project, fmt, path, include_unreviewed, coder, consensus):
+def export(project, fmt, path, include_unreviewed, coder, consensus, plan):
     """Export findings: csv tables, xlsx workbook, html/md report, REFI-QDA .qdpx or .qdc, realist report."""
+    include = include_of(include_unreviewed)
+    if plan:
+        with open_project(project, read_only=True) as proj:
+            proj.export_pseudonymised(plan, fmt, path, include, coder, consensus)
+        click.echo(f"wrote {path} (pseudonymised by {plan})")
+        return
     with open_project(project) as proj, steps_bar("exporting") as bar:
-        proj.export(
-            fmt, path, include=include_of(include_unreviewed), coder=coder, consensus=consensus, progress=bar
-        )
+        proj.export(fmt, path, include=include, coder=coder, consensus=consensus, progress=bar)
     click.echo(f"wrote {path}")
 
 

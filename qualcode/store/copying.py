@@ -4,11 +4,15 @@ Every table the migrations create is copied row for row with its ids, so what re
 (codings to suggestions, decisions to codings, codes to their parents) holds unchanged, and
 the copy's exports are the original's byte for byte. Both projects are at the same schema
 version (opening migrates). The copy is written in one transaction: it is whole or absent.
+
+A ``transform`` may change each row on the way (a pseudonymised copy replaces names and
+remaps offsets, :mod:`qualcode.privacy.tables`); ids and references are never changed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qualcode.errors import ConflictError
@@ -45,10 +49,14 @@ def _tables() -> list[Table]:
 TABLES = _tables()
 
 
-def copy_rows(source_conn, target_conn) -> dict[str, int]:
+RowTransform = Callable[[str, list[str], Sequence], Sequence]  # (table, columns, row) -> row
+
+
+def copy_rows(source_conn, target_conn, transform: RowTransform | None = None) -> dict[str, int]:
     """Copy every row of every table from ``source_conn`` into ``target_conn`` (a freshly
     created project, which must hold nothing but its creation record); the number of rows
-    per table. Call inside a transaction on the target."""
+    per table. Call inside a transaction on the target. ``transform(table, columns, row)``
+    returns the row to store instead (the same columns, in the same order)."""
     taken = target_conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
     if taken:
         raise ConflictError("the target project already holds sources; copy into a new, empty project")
@@ -61,6 +69,8 @@ def copy_rows(source_conn, target_conn) -> dict[str, int]:
         values = ", ".join("NULL" if c in later else "?" for c in columns)
         insert = f"INSERT INTO {table.name} ({quoted}) VALUES ({values})"  # noqa: S608 (names from the schema)
         rows = source_conn.execute(f"SELECT {quoted} FROM {table.name} ORDER BY 1").fetchall()  # noqa: S608
+        if transform is not None:
+            rows = [transform(table.name, columns, row) for row in rows]
         kept = [[v for c, v in zip(columns, row, strict=True) if c not in later] for row in rows]
         for first in range(0, len(kept), _BATCH):
             target_conn.executemany(insert, kept[first : first + _BATCH])
