@@ -506,6 +506,27 @@ def test_export_pseudonymised_from_the_command_line(small, tmp_path):
     assert small.path.read_bytes() == before
 
 
+def test_the_workbench_can_show_a_pseudonymised_view_without_changing_the_project(
+    small, tmp_path, monkeypatch
+):
+    from qualcode.web import server
+    from tests.test_cli import run
+
+    plan = tmp_path / "plan.csv"
+    write_plan(small_plan(small), plan)
+    before, shown = small.path.read_bytes(), {}
+
+    def serve(path, **_options):  # the workbench would block: look at what it was given
+        with Project.open(path, read_only=True) as view:
+            shown["text"] = "".join(view.source_text(s["name"]) for s in view.status()["sources"])
+
+    monkeypatch.setattr(server, "serve", serve)
+    result = run("open", small.path, "--no-browser", "--pseudonymised", plan)
+    assert "a pseudonymised view" in result.output and "nothing done here is kept" in result.output
+    assert "Marco" not in shown["text"] and "[cliënt C01]" in shown["text"]
+    assert small.path.read_bytes() == before
+
+
 # -- the measured set -----------------------------------------------------------------------------------
 
 
