@@ -52,7 +52,8 @@ def _summary(counts: dict[str, int], target) -> str:
 
 database_option = click.option(
     "--database", "database", required=True, metavar="ADDRESS",
-    help="The team server's database: a file (server.db) or postgresql://USER@HOST/NAME.",
+    help="The team server's database (accounts, sessions, members): a file (server.db), or on "
+    "PostgreSQL postgresql://USER@HOST/NAME (postgresql:///NAME: the local socket, no password).",
 )  # fmt: skip
 
 
@@ -86,18 +87,34 @@ def _password(password_file) -> str:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on; 0.0.0.0 for every network interface (put a TLS proxy in front).",
+    help="Address to listen on. Keep 127.0.0.1 behind a reverse proxy on the same machine; "
+    "0.0.0.0 listens on every network interface (plain HTTP: put a TLS proxy in front).",
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to listen on."
+)
 @click.option(
     "--behind-proxy",
     is_flag=True,
-    help="Trust X-Forwarded-Proto and X-Forwarded-For from the reverse proxy in front (it ends TLS).",
+    help="Trust X-Forwarded-Proto (https: Secure cookies) and the last X-Forwarded-For address (the "
+    "login rate limit) from the reverse proxy that ends TLS. Only with such a proxy in front.",
 )
 @handle_errors
 def serve(database, host, port, behind_proxy):
     """Run the workbench for a team: every user logs in, sees the projects they belong to and
-    codes under their own name (accounts: qualcode team add-user). Ctrl+C stops it."""
+    codes under their own name. Ctrl+C stops it.
+
+    \b
+    Set up first (ADDRESS as in --database):
+      qualcode team add-user --database ADDRESS anna      (the first account)
+      qualcode push study.qc postgresql:///study          (a project to the server)
+      qualcode team add-project --database ADDRESS study postgresql:///study --owner anna
+      qualcode team invite --database ADDRESS study --role coder
+
+    \b
+    In production (docs/team-server.md: systemd, TLS, backups, upgrades):
+      qualcode serve --database postgresql:///qualcode_server --host 127.0.0.1 --behind-proxy
+    Every decision is stored before it is acknowledged; the sessions survive a restart."""
     from qualcode.web.team import serve_team
 
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -12,7 +12,9 @@ Writers take one advisory lock per transaction, so writes are serialised as in S
 readers see one snapshot (repeatable read) and never wait. psycopg is imported only here,
 and only when a URL is opened, so local use needs no PostgreSQL at all. A database of
 another kind (the team server's accounts) is opened the same way with its own
-:class:`~qualcode.store.schemas.Schema`; its meta table marks it.
+:class:`~qualcode.store.schemas.Schema`; its meta table marks it. Closing gives the
+connection back to a small pool for the next open of the same URL
+(:mod:`qualcode.store.pg_pool`), reset first; every open still checks the schema version.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from qualcode.errors import ProjectError
 from qualcode.store.clock import utc_now
 from qualcode.store.dialect import to_postgres
+from qualcode.store.pg_pool import POOL
 from qualcode.store.schemas import PROJECT, Schema
 from qualcode.version import __version__
 
@@ -49,11 +52,20 @@ class ServerAddress(str):
         if len(shown) == 2 and ":" in shown[0]:
             netloc = shown[0].split(":", 1)[0] + "@" + shown[1]
             parts = parts._replace(netloc=netloc)
-        self = super().__new__(cls, urlunsplit(parts))
+        self = super().__new__(cls, _joined(parts))
         self.url = url
         self.name = parts.path.lstrip("/") or "postgres"
         self.stem = self.name
         return self
+
+
+def _joined(parts: SplitResult) -> str:
+    """The URL of ``parts``, keeping ``//`` when there is no host (``postgresql:///study``:
+    the local socket), which ``urlunsplit`` drops for schemes it does not know."""
+    joined = urlunsplit(parts)
+    if not parts.netloc and joined.startswith(f"{parts.scheme}:/") and "://" not in joined:
+        joined = f"{parts.scheme}://" + joined[len(parts.scheme) + 1 :]
+    return joined
 
 
 class Row(tuple):
@@ -103,17 +115,36 @@ class Cursor:
         return iter(self.fetchall())
 
 
-class Connection:
-    """A psycopg connection that answers as the sqlite3 connection the store was written for."""
+class _Closed:
+    """Where a closed :class:`Connection` points: its psycopg connection may serve another
+    open now, so every later use fails as a closed connection's would."""
 
-    def __init__(self, raw, id_tables: frozenset[str] = _ID_TABLES):
+    closed = True
+
+    def __getattr__(self, name):
+        import psycopg
+
+        raise psycopg.OperationalError("the connection is closed")
+
+
+_CLOSED = _Closed()
+
+
+class Connection:
+    """A psycopg connection that answers as the sqlite3 connection the store was written for;
+    ``url``: closing gives it back to the pool for that URL (None: closing closes it)."""
+
+    def __init__(self, raw, id_tables: frozenset[str] = _ID_TABLES, url: str | None = None):
         self.raw = raw
         self.id_tables = id_tables
+        self.url = url
 
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
+        if self.raw is _CLOSED:
+            return False  # then the first statement says it is closed
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
     def execute(self, sql: str, parameters=()) -> Cursor:
@@ -139,8 +170,14 @@ class Connection:
         cursor.executemany(to_postgres(sql), [_parameters(r) for r in rows])
         return Cursor(cursor)
 
-    def close(self) -> None:
-        self.raw.close()
+    def close(self, reuse: bool = True) -> None:
+        raw, self.raw = self.raw, _CLOSED
+        if raw is _CLOSED:
+            return
+        if reuse and self.url is not None:
+            POOL.give(self.url, raw)
+        else:
+            raw.close()
 
 
 def _parameters(parameters):
@@ -153,7 +190,7 @@ class PostgresDatabase:
     """A project in one PostgreSQL database, with explicit transactions."""
 
     def __init__(self, raw, address: ServerAddress, read_only: bool = False, schema: Schema = PROJECT):
-        self.connection = Connection(raw, schema.id_tables)
+        self.connection = Connection(raw, schema.id_tables, address.url)
         self.path = address
         self.read_only = read_only
         self.schema = schema
@@ -226,9 +263,10 @@ class PostgresDatabase:
         import psycopg
         from psycopg import sql
 
-        self.connection.close()
+        self.connection.close(reuse=False)
+        POOL.clear(self.path.name)  # idle connections to it would stop the drop
         parts = urlsplit(self.path.url)
-        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        with psycopg.connect(_joined(parts._replace(path="/postgres")), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(self.path.name)))
 
     def checkpoint(self) -> None:
@@ -329,6 +367,9 @@ def _connect(url: str, address: ServerAddress):
         raise ProjectError(
             f"{address}: projects on a PostgreSQL server need psycopg; install it with: pip install 'qualcode[team]'"
         ) from exc
+    reused = POOL.take(url)
+    if reused is not None:
+        return reused
     try:
         # Parameters bound on the client, as sqlite3 binds them: the store's queries may
         # compare a parameter with NULL (``? IS NULL``), which the server cannot type.
@@ -343,7 +384,7 @@ def _ensure_database(url: str, address: ServerAddress) -> None:
     from psycopg import sql
 
     parts = urlsplit(url)
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    maintenance = _joined(parts._replace(path="/postgres"))
     try:
         with psycopg.connect(maintenance, autocommit=True) as conn:
             found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (address.name,)).fetchone()
