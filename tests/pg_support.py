@@ -76,6 +76,7 @@ def start_server() -> tuple[Server | None, str]:
                "--locale=C.UTF-8")  # fmt: skip
     options = (
         f"-p {server.port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        " -c max_connections=300"  # hundreds of test databases, each with its connections
     )
     started = server.run(
         str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start",

@@ -100,6 +100,22 @@ def test_the_pool_keeps_at_most_its_size_and_nothing_when_its_size_is_zero(url):
         raw.close()
 
 
+def test_the_pool_keeps_at_most_its_total_over_all_databases_the_oldest_go_first(pg_server):  # noqa: F811
+    import psycopg
+
+    urls = [pg_server.new_url("many") for _ in range(3)]
+    for address in urls:
+        Project.create(address).close()
+    pool = Pool(size=2, total=3)
+    raws = [(address, psycopg.connect(address, autocommit=True)) for address in urls for _ in range(2)]
+    for address, raw in raws:
+        pool.give(address, raw)
+    assert [pool.idle(a) for a in urls] == [0, 1, 2]  # six given, three kept: the newest
+    assert [raw.closed for _, raw in raws] == [True, True, True, False, False, False]
+    pool.clear()
+    assert all(raw.closed for _, raw in raws)
+
+
 def test_an_idle_connection_too_old_is_closed_not_reused(url):
     import psycopg
 

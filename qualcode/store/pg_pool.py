@@ -6,7 +6,7 @@ trips (about 5 ms on one machine, more over a network). So closing a project on 
 hands its psycopg connection to :data:`POOL` instead of closing it: rolled back when a
 transaction was left open, reset with ``DISCARD ALL`` (temporary tables, settings, session
 locks, ``LISTEN``, prepared statements), and kept idle per URL, at most :data:`SIZE` of
-them. The next open of the same URL takes the one returned last, after checking it (still
+them, and at most :data:`TOTAL` over all URLs (the oldest go first). The next open of the same URL takes the one returned last, after checking it (still
 open, idle, in autocommit, and answering ``SELECT 1``); otherwise it connects anew.
 Opening still checks the schema version every time, so a migration made meanwhile by
 another program is seen at once.
@@ -27,6 +27,9 @@ from collections import deque
 from urllib.parse import urlsplit
 
 SIZE = int(os.environ.get("QUALCODE_PG_POOL", "8"))
+# Idle connections kept over all URLs: a process that opens many databases (the tests, a
+# server with many projects) must not hold the server's connections (100 by default) idle.
+TOTAL = 16
 IDLE_SECONDS = 60.0
 _ORPHANS: list = []  # a forked child's copies of its parent's connections: never used, never closed
 
@@ -38,8 +41,8 @@ def database_of(url: str) -> str:
 class Pool:
     """Idle psycopg connections per URL; safe to use from many threads."""
 
-    def __init__(self, size: int = SIZE, idle_seconds: float = IDLE_SECONDS):
-        self.size, self.idle_seconds = size, idle_seconds
+    def __init__(self, size: int = SIZE, idle_seconds: float = IDLE_SECONDS, total: int = TOTAL):
+        self.size, self.idle_seconds, self.total = size, idle_seconds, total
         self._lock = threading.Lock()
         self._idle: dict[str, deque] = {}
 
@@ -70,8 +73,19 @@ class Pool:
                 idle.append((now, raw))
             else:
                 closing.append(raw)
+            closing += self._over_total()
         for stale in closing:
             _close(stale)
+
+    def _over_total(self) -> list:
+        """Take the oldest idle connections (of any URL) past :attr:`total`, to be closed."""
+        taken = []
+        while sum(len(q) for q in self._idle.values()) > self.total:
+            oldest = min((q for q in self._idle.values() if q), key=lambda q: q[0][0])
+            taken.append(oldest.popleft()[1])
+        for url in [u for u, q in self._idle.items() if not q]:
+            del self._idle[url]
+        return taken
 
     def clear(self, database: str | None = None) -> None:
         """Close the idle connections to the database named ``database`` (None: every one)."""
