@@ -4,6 +4,8 @@ transaction on the new project; a copy that fails leaves no new project behind."
 
 from __future__ import annotations
 
+import contextlib
+
 from qualcode.errors import InputError
 from qualcode.store import copying
 from qualcode.store.db import Database
@@ -15,16 +17,24 @@ def copy_project(db, target) -> dict[str, int]:
     the number of rows copied per table."""
     if str(target) == str(getattr(db.path, "url", db.path)):
         raise InputError(f"{target} is the project itself; name a new file or database")
+    with copying_into(db, target) as (source, conn):
+        return copying.copy_rows(source, conn)
+
+
+@contextlib.contextmanager
+def copying_into(db, target):
+    """A new project at ``target`` to fill from ``db``: yields (a read transaction on ``db``,
+    the write transaction on the new project); new ids follow the copied ones afterwards, and
+    anything raised inside leaves no new project behind."""
     copy = Database.create(target)
     try:
         with db.reading() as source, copy.transaction() as conn:
-            counts = copying.copy_rows(source, conn)
+            yield source, conn
             copy.restart_ids()
     except BaseException:
         copy.discard()
         raise
     copy.close()
-    return counts
 
 
 def check_direction(source, target, push: bool) -> None:

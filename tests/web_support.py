@@ -25,28 +25,10 @@ TOKEN = "test-token"
 def running_workbench(project_path: str | Path):
     """A workbench server for ``project_path``; yields (base url, app). The token is fixed
     (``TOKEN``) so tests can build addresses; open ``base + "/?token=" + TOKEN`` first."""
-    import uvicorn
-
     from qualcode.web import create_app
-    from qualcode.web.server import free_port
 
-    app = create_app(project_path, token=TOKEN)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the workbench server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(create_app(project_path, token=TOKEN), "the workbench server") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -99,29 +81,36 @@ def http_client(app, coder: str | None = "anna"):
 def running_team_server(server_address, clock=None):
     """A team server (``qualcode serve``) for the server database at ``server_address``, in a
     thread on a free loopback port; yields (base url, app)."""
+    from qualcode.web.team import create_team_app
+
+    with serving(create_team_app(server_address, clock=clock), "the team server") as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(app, what: str):
+    """``app`` served by uvicorn in a thread on a free loopback port (no proxy headers; open
+    live streams end on shutdown); yields (base url, app)."""
     import uvicorn
 
     from qualcode.web.server import free_port
-    from qualcode.web.team import create_team_app
 
-    app = create_team_app(server_address, clock=clock)
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            proxy_headers=False,
-            timeout_graceful_shutdown=2,
-        )  # open live streams end then
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        proxy_headers=False,
+        timeout_graceful_shutdown=2,
     )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the team server did not start")
+            raise RuntimeError(f"{what} did not start")
         time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}", app

@@ -24,6 +24,7 @@ from qualcode.store import copying, settings
 from qualcode.store import privacy as privacy_store
 from qualcode.store import sources as source_store
 from qualcode.store.db import Database
+from qualcode.transfer import copying_into
 
 MARK = "pseudonymised"  # the copy's setting: key id, when, how many replacements
 
@@ -76,31 +77,20 @@ def pseudonymise_project(db, plan: Plan, target, key_path, passphrase: str | Non
         raise InputError("the plan replaces nothing (every line is not personal); nothing to pseudonymise")
     pseudonymiser = Pseudonymiser(plan)
     key_id = key.new_key_id()
-    copy = Database.create(target)
-    try:
-        with db.reading() as source, copy.transaction() as conn:
-            rows = source_store.sources_with_text(source)
-            changed = {
-                row["attribute_id"]
-                for row in _attribute_values(source)
-                if pseudonymiser.text(row["value"]) != row["value"]
-            }
-            transform = RowTransform(pseudonymiser, rows, changed)
-            counts = copying.copy_rows(source, conn, transform=transform)
-            mark = {
-                "key_id": key_id,
-                "replaced": dict(pseudonymiser.counts),
-                "plan_lines": len(plan.replacing()),
-            }
-            settings.set_setting(conn, MARK, json.dumps(mark, sort_keys=True))
-            copy.restart_ids()
-        if key_path is not None:
+    with copying_into(db, target) as (source, conn):
+        rows = source_store.sources_with_text(source)
+        changed = {
+            row["attribute_id"]
+            for row in _attribute_values(source)
+            if pseudonymiser.text(row["value"]) != row["value"]
+        }
+        transform = RowTransform(pseudonymiser, rows, changed)
+        counts = copying.copy_rows(source, conn, transform=transform)
+        mark = {"key_id": key_id, "replaced": dict(pseudonymiser.counts), "plan_lines": len(plan.replacing())}
+        settings.set_setting(conn, MARK, json.dumps(mark, sort_keys=True))
+        if key_path is not None:  # written before the copy commits: a failed key leaves no copy
             contents = key.contents_for(key_id, target.name, plan.replacing(), pseudonymiser.surfaces)
             key.write_key(key_path, contents, passphrase)
-    except BaseException:
-        copy.discard()
-        raise
-    copy.close()
     return ApplyReport(
         str(target), str(key_path or ""), counts, dict(pseudonymiser.counts), dict(transform.names)
     )
