@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from qualcode.analysis.mechanisms import NO_ROLE, Unit, units
+from qualcode.analysis.mechanisms import NO_ROLE, Unit, coded_units
 from qualcode.analysis.snapshot import Occurrence, Snapshot, SpanLocator
 
 COUNTER_EVIDENCE = (
@@ -72,7 +72,7 @@ def evidence_tables(
     snapshot: Snapshot, kinds=("mechanism", "bottleneck"), quotes: int = 3
 ) -> list[EvidenceTable]:
     """One table per code of ``kinds`` that has codings (codebook order)."""
-    segments = units(snapshot, "segment") if snapshot.segments else []
+    segments = coded_units(snapshot, "segment")[1] if snapshot.segments else []
     locate = SpanLocator(
         {"source_id": s.source_id, "start": s.start, "end": s.end, "unit": s} for s in segments
     )

@@ -14,11 +14,12 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from qualcode.analysis.snapshot import Occurrence, Snapshot, SpanLocator
+from qualcode.analysis.snapshot import Occurrence, Snapshot, SpanLocator, Spans
 from qualcode.errors import NO_SEGMENTS, ConflictError, InputError, no_segments_of
 
 SCOPES = ("segment", "turn", "window")
@@ -29,7 +30,7 @@ NO_ROLE = "(no role)"
 # -- units ------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a large project has tens of thousands
 class Unit:
     source_id: int
     start: int
@@ -69,14 +70,101 @@ def _windows(segments: list[Unit], window: int) -> list[Unit]:
     for _, group in itertools.groupby(segments, key=lambda u: u.source_id):
         group = list(group)
         for first in range(max(1, len(group) - window + 1)):
-            parts = group[first : first + window]
-            merged = Unit(parts[0].source_id, parts[0].start, parts[-1].end)
-            for part in parts:
-                merged.cases |= part.cases
-                for code, reviewed in part.codes.items():
-                    merged.codes[code] = merged.codes.get(code, False) or reviewed
-            found.append(merged)
+            found.append(_merged(group[first : first + window]))
     return found
+
+
+def _merged(parts: list[Unit]) -> Unit:
+    merged = Unit(parts[0].source_id, parts[0].start, parts[-1].end)
+    for part in parts:
+        merged.cases |= part.cases
+        for code, reviewed in part.codes.items():
+            merged.codes[code] = merged.codes.get(code, False) or reviewed
+    return merged
+
+
+def coded_units(snapshot: Snapshot, scope: str, window: int = 3) -> tuple[int, Iterable[Unit]]:
+    """How many units of ``scope`` there are, and those a code occurs in (in the order of
+    :func:`units`): the others add nothing to co-occurrence, configurations or evidence. Of a
+    compact snapshot (turns and segments as :class:`Spans`) only these units are made, source
+    by source as they are iterated."""
+    spans = snapshot.turns if scope == "turn" else snapshot.segments
+    if scope not in SCOPES or not isinstance(spans, Spans):
+        found = units(snapshot, scope, window)
+        return len(found), [u for u in found if u.codes]
+    turns = snapshot.turns
+    if scope == "turn":
+        return len(turns), _coded(turns, snapshot.occurrences, lambda t: {t["case"]} - {None})
+    if snapshot.unit is None:
+        raise ConflictError(NO_SEGMENTS)
+    if not spans:
+        raise ConflictError(no_segments_of(snapshot.unit))
+    if isinstance(turns, Spans):
+        cases = _TurnCases(turns)
+    else:
+        case_of = {t["id"]: t["case"] for t in turns}.get
+
+        def cases(segment) -> set[str]:
+            return {case_of(segment["turn_id"])} - {None}
+
+    if scope == "segment":
+        return len(spans), _coded(spans, snapshot.occurrences, cases)
+    if window < 1:
+        raise InputError("the window must be at least 1 segment (--window N)")
+    windows = int(np.maximum(1, spans.sizes() - window + 1).sum())
+    return windows, _coded(spans, snapshot.occurrences, cases, window)
+
+
+def _coded(spans: Spans, occurrences: list[Occurrence], cases, window: int | None = None) -> Iterator[Unit]:
+    """Source by source, the spans (or, with ``window``, the windows of that many consecutive
+    spans) an occurrence overlaps, with their codes as :func:`_assign` gives them."""
+    by_source = defaultdict(list)
+    for o in occurrences:
+        by_source[o.source_id].append(o)
+    for source_id in sorted(by_source):
+        made: dict[int, Unit] = {}
+        for o in by_source[source_id]:
+            for i in spans.hits(o.source_id, o.start, o.end).tolist():
+                unit = made.get(i)
+                if unit is None:
+                    unit = made[i] = _unit(spans[i], cases)
+                unit.codes[o.code] = unit.codes.get(o.code, False) or o.reviewed
+        if window is None:
+            yield from (made[i] for i in sorted(made))
+            continue
+        lo, hi = spans.bounds(source_id)
+        last = max(1, hi - lo - window + 1) - 1  # the first span of the source's last window
+        firsts = {f for i in made for f in range(max(0, i - lo - window + 1), min(i - lo, last) + 1)}
+        for f in sorted(firsts):
+            parts = range(lo + f, min(hi, lo + f + window))
+            for i in parts:
+                if i not in made:  # a span without a code, in a window with one
+                    made[i] = _unit(spans[i], cases)
+            yield _merged([made[i] for i in parts])
+
+
+def _unit(row, cases) -> Unit:
+    return Unit(row["source_id"], row["start"], row["end"], cases(row))
+
+
+class _TurnCases:
+    """The case of a segment's turn (a set: empty without one), from compact turns, with the
+    turns of one source at hand at a time (segments come source by source)."""
+
+    def __init__(self, turns: Spans):
+        self.turns, self.source, self.known = turns, None, {}
+
+    def __call__(self, segment) -> set[str]:
+        if segment["source_id"] != self.source:
+            self.source = segment["source_id"]
+            self.known = dict(
+                zip(self.turns.column("id", self.source), self.turns.column("case", self.source), strict=True)
+            )
+        turn_id = segment["turn_id"]
+        if turn_id in self.known:
+            return {self.known[turn_id]} - {None}
+        at = self.turns.find(turn_id)  # a turn of another source
+        return {None if at is None else self.turns[at]["case"]} - {None}
 
 
 def _assign(found: list[Unit], occurrences: list[Occurrence]) -> None:
@@ -126,14 +214,15 @@ def cooccurrence(snapshot: Snapshot, scope: str = "segment", window: int = 3) ->
     a sliding window of ``window`` consecutive segments of one source."""
     import pandas as pd
 
-    found = units(snapshot, scope, window)
-    codes = code_order(snapshot, {c for u in found for c in u.codes})
+    count, found = coded_units(snapshot, scope, window)
+    together = Counter(frozenset(u.codes) for u in found)  # the units with the same codes count alike
+    codes = code_order(snapshot, {c for present in together for c in present})
     index = {c: i for i, c in enumerate(codes)}
     matrix = np.zeros((len(codes), len(codes)), dtype=int)
-    for u in found:
-        present = sorted(index[c] for c in u.codes)
+    for present, n in together.items():
+        present = sorted(index[c] for c in present)
         for i in present:
-            matrix[i, present] += 1
+            matrix[i, present] += n
     diagonal = np.diag(matrix)
     either = diagonal[:, None] + diagonal[None, :] - matrix
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -142,7 +231,7 @@ def cooccurrence(snapshot: Snapshot, scope: str = "segment", window: int = 3) ->
         scope,
         window if scope == "window" else None,
         None if scope == "turn" else snapshot.unit,
-        len(found),
+        count,
         pd.DataFrame(matrix, index=codes, columns=codes),
         pd.DataFrame(jaccard.round(6), index=codes, columns=codes),
         snapshot.included,
@@ -183,7 +272,7 @@ def cmo_configurations(snapshot: Snapshot, scope: str = "turn", window: int = 3)
     ``scope``, with their support per case, most supported first."""
     kind = {c["name"]: c["kind"] for c in snapshot.codes}
     found: dict[tuple[str, str, str], CmoConfiguration] = {}
-    for u in units(snapshot, scope, window):
+    for u in coded_units(snapshot, scope, window)[1]:
         by_kind = defaultdict(list)
         for code in u.codes:
             by_kind[kind.get(code)].append(code)

@@ -68,7 +68,7 @@ class Findings:
     counts: dict[str, int] = field(default_factory=dict)  # interviews, cases, ... (see summary)
     headline: str | None = None  # the agreement in one sentence
     turns: list = field(default_factory=list, repr=False)  # the snapshot's turns
-    sources: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # name -> (id, text)
+    sources: dict[str, tuple[int, str | None]] = field(default_factory=dict, repr=False)  # name -> (id, text)
 
 
 @dataclass(frozen=True)
@@ -86,22 +86,33 @@ class Context:
 
 
 def collect(
-    db, include: str = "reviewed", coder: str | None = None, consensus: bool = False, quotes: int = 3
+    db,
+    include: str = "reviewed",
+    coder: str | None = None,
+    consensus: bool = False,
+    quotes: int = 3,
+    compact: bool = False,
 ) -> Findings:
     """Everything the exports show, from one read of the project: the reviewed codings of every
     coder, of ``coder`` only, or (``consensus``) the codings the coders agree on; ``quotes``
-    per evidence table."""
+    per evidence table. ``compact``: the same findings from a compact snapshot, without the
+    sources' texts (so without :func:`context`), in a fraction of the memory (the workbook)."""
     if coder is not None and consensus:
         raise InputError("choose one: --coder NAME (one coder's findings) or --consensus (agreed codings)")
     with db.reading() as conn:
-        snapshot = read_snapshot(db, include)
+        snapshot = read_snapshot(db, include, compact=compact)
         agreement = _agreement(db, snapshot)
         agreed = None
         if consensus:
             from qualcode.analysis.agreement import consensus as consensus_of
 
             agreed = consensus_of(db)
-        sources = {r["name"]: (r["id"], r["text"]) for r in source_store.sources_with_text(conn)}
+        if compact:
+            sources = {
+                name: (source_id, None) for name, (source_id, _) in source_store.source_lengths(conn).items()
+            }
+        else:
+            sources = {r["name"]: (r["id"], r["text"]) for r in source_store.sources_with_text(conn)}
         memos = [_memo(r) for r in memo_store.memos_about(conn)]
         types = {r["name"]: r["type"] for r in case_store.attributes(conn)}
     counted, selection, coders = _select(snapshot, coder, agreed)
@@ -291,6 +302,8 @@ def top(f: Findings, kind: str, n: int = TOP) -> list[EvidenceTable]:
 def context(f: Findings, source: str, start: int, end: int) -> Context:
     """The span in the turn(s) it overlaps (without turns: :data:`CONTEXT` characters around it)."""
     source_id, text = f.sources.get(source, (None, ""))
+    if text is None:
+        raise ValueError("compact findings hold no source texts: collect them with compact=False")
     turns = [t for t in f.turns if t["source_id"] == source_id and t["start"] < end and start < t["end"]]
     first, last = (turns[0]["start"], turns[-1]["end"]) if turns else (0, len(text))
     before = text[max(first, start - CONTEXT) : start]

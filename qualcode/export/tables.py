@@ -13,15 +13,23 @@ Text from the project is never a formula: a CSV cell that begins like one gets a
 ``'`` (:func:`qualcode.files.csv_safe`), and every text in the workbook is a string cell,
 without the control characters XML forbids. Each file is written beside its target and moved
 into place when complete, so a failed export leaves the earlier file as it was.
+
+The workbook is written as it is made (openpyxl's write-only mode, from a compact snapshot):
+its long tables go to disk row by row, so a large project needs little more memory than a
+small one.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +38,7 @@ from qualcode.analysis.mechanisms import Cooccurrence, FrameworkMatrix
 from qualcode.coding.codings_csv import coding_rows
 from qualcode.errors import InputError
 from qualcode.export.findings import UNREVIEWED, Findings, collect, summary, top
-from qualcode.files import csv_safe, write_bytes_atomically, write_text_atomically, xml_safe
+from qualcode.files import atomic_path, csv_safe, write_text_atomically, xml_safe
 
 EVIDENCE_HEADER = ("code", "kind", "definition", "segments", "interviews", "cases", "codings",
                    "counter_evidence", "rejected_suggestions", "cases_per_group", "provenance")  # fmt: skip
@@ -61,6 +69,9 @@ SHEETS = (
     ("about", "About", "What counted, the definitions used, versions and the data date."),
 )  # fmt: skip
 _WIDEST = 60  # characters: wider columns wrap
+_SAMPLE = 500  # rows (the header first) that set the widths of a sheet's columns
+_BATCH = 1000  # codings made into rows at a time
+_CHUNK = 1024 * 1024  # bytes copied at a time from openpyxl's archive into the workbook
 
 
 # -- the tables as rows -------------------------------------------------------------------------
@@ -68,6 +79,12 @@ _WIDEST = 60  # characters: wider columns wrap
 
 def tables(f: Findings) -> dict[str, list[tuple]]:
     """Name -> rows (the first is the header), for CSV and XLSX alike."""
+    return {name: list(rows) for name, rows in table_rows(f).items()}
+
+
+def table_rows(f: Findings) -> dict[str, Iterable[tuple]]:
+    """Name -> its rows (the header first); the long tables (codings, quotes, disagreements,
+    unreviewed suggestions) as iterators that make each row when it is written."""
     out = {
         "about": [("key", "value"), *f.about],
         "summary": [("item", "value"), *summary(f)],
@@ -75,9 +92,11 @@ def tables(f: Findings) -> dict[str, list[tuple]]:
             ("code", "description", "parent", "kind", "label", "keywords"),
             *(tuple(r.values()) for r in f.codebook),
         ],
-        "codings": coding_rows(f.codings, f.case_attributes),
+        "codings": _coding_rows(f),
         "evidence": [EVIDENCE_HEADER, *(evidence_row(t) for t in f.evidence)],
-        "evidence_quotes": [QUOTES_HEADER, *(row for t in f.evidence for row in evidence_rows(t))],
+        "evidence_quotes": itertools.chain(
+            [QUOTES_HEADER], (row for t in f.evidence for row in evidence_rows(t))
+        ),
         "cooccurrence": [
             ("scope", "code_a", "code_b", "units", "jaccard", "units_with_a", "units_with_b"),
             *(row for scope, r in f.cooccurrence.items() for row in pair_rows(scope, r)),
@@ -91,18 +110,25 @@ def tables(f: Findings) -> dict[str, list[tuple]]:
     if f.agreement is not None:
         out["agreement"] = list(csv.reader(io.StringIO(f.agreement.to_csv(spreadsheet_safe=False))))
     if f.disagreements is not None:
-        out["disagreements"] = [
-            ("source", "start", "end", "code", "coded_by", "not_coded_by", "text"),
-            *((d.source, d.start, d.end, d.code, ", ".join(d.yes), ", ".join(d.no), d.text) for d in f.disagreements),
-        ]  # fmt: skip
+        out["disagreements"] = itertools.chain(
+            [("source", "start", "end", "code", "coded_by", "not_coded_by", "text")],
+            ((d.source, d.start, d.end, d.code, ", ".join(d.yes), ", ".join(d.no), d.text) for d in f.disagreements),
+        )  # fmt: skip
     out["memos"] = [("on", "about", "quote", "author", "memo", "time"), *(tuple(m.values()) for m in f.memos)]
     if f.include == "all":
-        out["unreviewed_suggestions"] = [
-            ("source", "start", "end", "code", "text", "speaker", "role", "case", "provenance"),
-            *((o.source, o.start, o.end, o.code, o.text, o.speaker or "", o.role or "", o.case or "", o.provenance)
-              for o in f.suggestions),
-        ]  # fmt: skip
+        out["unreviewed_suggestions"] = itertools.chain(
+            [("source", "start", "end", "code", "text", "speaker", "role", "case", "provenance")],
+            ((o.source, o.start, o.end, o.code, o.text, o.speaker or "", o.role or "", o.case or "", o.provenance)
+             for o in f.suggestions),
+        )  # fmt: skip
     return out
+
+
+def _coding_rows(f: Findings) -> Iterator[tuple]:
+    """The rows of :func:`coding_rows`, made a batch of codings at a time."""
+    yield coding_rows([], f.case_attributes)[0]
+    for at in range(0, len(f.codings), _BATCH):
+        yield from coding_rows(f.codings[at : at + _BATCH], f.case_attributes)[1:]
 
 
 def evidence_row(t: EvidenceTable) -> tuple:
@@ -182,8 +208,8 @@ def export_xlsx(
     """A findings workbook: Contents, Summary, then a sheet per table (see :data:`SHEETS`)."""
     from openpyxl import Workbook
 
-    findings = collect(db, include, coder, consensus)
-    data = tables(findings)
+    findings = collect(db, include, coder, consensus, compact=True)
+    data = table_rows(findings)
     data["framework matrix"] = framework_matrix_rows(findings.framework)
     if findings.agreement is None:
         data["agreement"] = [("note",), ("Agreement needs codings by two or more human coders.",)]
@@ -192,94 +218,95 @@ def export_xlsx(
     if findings.topics:
         data["topics"] = [tuple(findings.topics[0]), *(tuple(t.values()) for t in findings.topics)]
     data["codings"] = _typed(data["codings"], findings.attribute_types)
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)  # each row goes to disk as it is appended
     present = [(key, title, what) for key, title, what in SHEETS if key in data]
-    _contents(book.create_sheet("Contents"), present)
-    _summary(book.create_sheet("Summary"), data["summary"], findings)
+    contents = [("sheet", "what it holds"), *((title, what) for _, title, what in present)]
+    extents = [_table(book.create_sheet("Contents"), contents, links=True)]
+    extents.append(_summary(book.create_sheet("Summary"), data["summary"], findings))
     for key, title, _ in present:
         if key != "summary":
-            _table(book.create_sheet(title), data[key])
-    if UNREVIEWED in book.sheetnames:
-        book[UNREVIEWED].sheet_properties.tabColor = "C00000"  # machine output nobody has reviewed
+            ws = book.create_sheet(title)
+            if key == "unreviewed_suggestions":  # machine output nobody has reviewed
+                ws.sheet_properties.tabColor = "C00000"
+            extents.append(_table(ws, data[key]))
     stamp = _date(findings.date)
     book.properties.creator = "qualcode"
     book.properties.created = book.properties.modified = stamp
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return write_bytes_atomically(path, _fixed_zip(buffer.getvalue(), stamp))
+    # openpyxl names the sheets' files by their place in the workbook
+    dimensions = {f"xl/worksheets/sheet{i}.xml": ref for i, ref in enumerate(extents, start=1) if ref}
+    with tempfile.TemporaryDirectory(prefix="qualcode-xlsx-") as folder, atomic_path(path) as target:
+        made = Path(folder) / "book.xlsx"
+        book.save(made)
+        _fixed_zip(made, target, stamp, dimensions)
+    return Path(path)
 
 
-def _contents(ws, present: list[tuple[str, str, str]]) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
-    _table(ws, [("sheet", "what it holds"), *((title, what) for _, title, what in present)])
-    for row in range(2, len(present) + 2):
-        cell = ws.cell(row=row, column=1)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{cell.value}'!A1", display=cell.value)
-        cell.font = Font(color="0563C1", underline="single")
-
-
-def _summary(ws, lines: list[tuple], f: Findings) -> None:
-    """The summary lines, then the best supported mechanisms and bottlenecks; fits one page."""
-    from openpyxl.styles import Font
-
+def _summary(ws, lines: list[tuple], f: Findings) -> str | None:
+    """The summary lines, then the best supported mechanisms and bottlenecks; fits one page.
+    Returns the range it fills."""
     rows = [*lines, ()]
-    heads = [1]
+    heads = {1}
     for kind, title in (
         ("mechanism", "Best supported mechanisms"),
         ("bottleneck", "Best supported bottlenecks"),
     ):
-        heads += [len(rows) + 1, len(rows) + 2]
+        heads |= {len(rows) + 1, len(rows) + 2}
         rows += [(title,), *top_rows(f, kind), ()]
-    _write(ws, rows)
-    for row in heads:
-        for cell in ws[row]:
-            cell.font = Font(bold=True)
-    _fit(ws, rows)
+    rows.pop()  # the last line between tables
+    wrap = _fit(ws, rows)
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
+    return _write(ws, rows, heads, wrap)
 
 
-def _table(ws, rows: list[tuple]) -> None:
-    """A table: header row bold and frozen, an autofilter over it, columns fitted."""
-    from openpyxl.styles import Font
+def _table(ws, rows: Iterable[tuple], links: bool = False) -> str | None:
+    """A table: header row bold and frozen, an autofilter over it, columns fitted (by the
+    first :data:`_SAMPLE` rows, read ahead; the rest are written as they come). ``links``:
+    the first column names sheets, each a link to its sheet. Returns the range it fills."""
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, _SAMPLE))
+    wrap = _fit(ws, sample)
+    ws.freeze_panes = "A2"  # the sheet view, widths and properties precede the first row
+    ws.auto_filter.ref = extent = _write(ws, itertools.chain(sample, rows), {1}, wrap, links)
+    return extent
+
+
+def _write(ws, rows: Iterable[tuple], bold: set[int], wrap: set[int], links: bool = False) -> str | None:
+    """Append ``rows`` (the rows numbered in ``bold`` in bold; the cells of the ``wrap``
+    columns below the first row wrapped); returns the range they fill (None: nothing)."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
-    _write(ws, rows)
-    for cell in ws[1] if rows else ():
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    width = max((len(r) for r in rows), default=0)
-    if width:
-        ws.auto_filter.ref = f"A1:{get_column_letter(width)}{len(rows)}"
-    _fit(ws, rows)
+    heavy, link = Font(bold=True), Font(color="0563C1", underline="single")
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    count = width = 0
+    for count, row in enumerate(rows, start=1):
+        width = max(width, len(row))
+        cells = []
+        for i, value in enumerate(row):
+            font = heavy if count in bold else link if links and i == 0 and count > 1 else None
+            cell = _cell(ws, value, font, wrapped if count > 1 and i in wrap else None)
+            if font is link:
+                cell.hyperlink = Hyperlink(ref="", location=f"'{value}'!A1", display=value)
+            cells.append(cell)
+        ws.append(cells)
+    return f"A1:{get_column_letter(width)}{count}" if width else None
 
 
-def _write(ws, rows: list[tuple]) -> None:
-    for r, row in enumerate(rows, start=1):
-        for column, value in enumerate(row, start=1):
-            _put(ws.cell(row=r, column=column), value)
-
-
-def _fit(ws, rows: list[tuple], sample: int = 500) -> None:
-    """Each column as wide as its longest line (in the first ``sample`` rows), between 8 and
-    :data:`_WIDEST` characters; the cells of a column at the limit wrap."""
-    from openpyxl.styles import Alignment
+def _fit(ws, rows: list[tuple]) -> set[int]:
+    """Each column as wide as its longest line (in ``rows``), between 8 and :data:`_WIDEST`
+    characters; returns the columns at the limit (0 is the first), whose cells wrap."""
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = {}
-    for row in rows[:sample]:
+    for row in rows:
         for i, value in enumerate(row):
             longest = max((len(line) for line in str(value).split("\n")), default=0)
             widths[i] = max(widths.get(i, 0), longest)
-    wrap = Alignment(wrap_text=True, vertical="top")
     for i, longest in widths.items():
         ws.column_dimensions[get_column_letter(i + 1)].width = min(_WIDEST, max(8, longest + 2))
-        if longest + 2 > _WIDEST:
-            for r in range(2, len(rows) + 1):
-                ws.cell(row=r, column=i + 1).alignment = wrap
+    return {i for i, longest in widths.items() if longest + 2 > _WIDEST}
 
 
 def _number(value):
@@ -296,10 +323,12 @@ def _number(value):
     return value
 
 
-def _typed(rows: list[tuple], types: dict[str, str]) -> list[tuple]:
+def _typed(rows: Iterable[tuple], types: dict[str, str]) -> Iterator[tuple]:
     """The codings with the values of integer and float case attributes as numbers (the
     participants import stores them written one way: "41", "2.5")."""
-    kinds = {i: types.get(name[len("case ") :]) for i, name in enumerate(rows[0]) if name.startswith("case ")}
+    rows = iter(rows)
+    header = next(rows)
+    kinds = {i: types.get(name[len("case ") :]) for i, name in enumerate(header) if name.startswith("case ")}
     number = {"integer": int, "float": float}
 
     def value(i, v):
@@ -308,17 +337,33 @@ def _typed(rows: list[tuple], types: dict[str, str]) -> list[tuple]:
         except ValueError:
             return v
 
-    return [rows[0], *(tuple(value(i, v) for i, v in enumerate(row)) for row in rows[1:])]
+    yield header
+    for row in rows:
+        yield tuple(value(i, v) for i, v in enumerate(row))
 
 
-def _put(cell, value) -> None:
-    """Put ``value`` in a workbook cell: text always as a string cell (never a formula or an
-    error, whatever it begins with) without the characters XML forbids; numbers as numbers."""
-    if isinstance(value, str):
-        cell.value = xml_safe(value)  # openpyxl refuses to write them
+def _cell(ws, value, font=None, alignment=None):
+    """``value`` as a row of a write-only sheet takes it: text always a string cell (never a
+    formula or an error, whatever it begins with) without the characters XML forbids; numbers
+    as numbers. A styled value, or text openpyxl would take for a formula or an error, is a
+    cell of its own; other values go as they are (openpyxl makes their cells as it writes)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    text = isinstance(value, str)
+    if text:
+        value = xml_safe(value)  # openpyxl refuses to write them
+    plain = not text or not (value.startswith("=") or value in ERROR_CODES)
+    if value is None or (font is None and alignment is None and plain):
+        return value
+    cell = WriteOnlyCell(ws, value)
+    if text:
         cell.data_type = "s"
-    elif value is not None:
-        cell.value = value
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
 
 
 def _date(text: str) -> datetime:
@@ -328,21 +373,39 @@ def _date(text: str) -> datetime:
         return datetime(2000, 1, 1)
 
 
-def _fixed_zip(data: bytes, stamp: datetime) -> bytes:
-    """The same archive with every entry dated ``stamp``, so equal workbooks are equal bytes."""
+def _fixed_zip(source: Path, target: Path, stamp: datetime, dimensions: dict[str, str]) -> None:
+    """Copy the archive ``source`` to ``target`` with every entry dated ``stamp``, so equal
+    workbooks are equal bytes; entry by entry, in chunks (a sheet can be large). Each sheet of
+    ``dimensions`` gets its range, which openpyxl cannot know before it writes the rows:
+    readers that read a sheet as it streams (openpyxl's read-only mode) go by it."""
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
     when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    out = io.BytesIO()
     with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+        zipfile.ZipFile(source) as made,
+        target.open("wb") as file,
+        zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as out,
     ):
-        for item in source.infolist():
+        for item in made.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            data = source.read(item.filename)
             if item.filename == "docProps/core.xml":  # openpyxl dates 'modified' by the clock
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + iso, data)
-            target.writestr(info, data)
-    return out.getvalue()
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + iso, made.read(item))
+                out.writestr(info, data)
+                continue
+            large = item.file_size * 1.05 > zipfile.ZIP64_LIMIT
+            with made.open(item) as reading, out.open(info, "w", force_zip64=large) as writing:
+                head = reading.read(_CHUNK)
+                if item.filename in dimensions:
+                    head = _dimensioned(head, dimensions[item.filename])
+                writing.write(head)
+                shutil.copyfileobj(reading, writing, _CHUNK)
+
+
+def _dimensioned(head: bytes, ref: str) -> bytes:
+    """The start of a sheet's XML with its ``<dimension>``, where the schema has it: after the
+    sheet's properties, before its views, format, columns and rows."""
+    at = re.search(rb"<(sheetViews|sheetFormatPr|cols|sheetData)\b", head)
+    if at is None or b"<dimension " in head[: at.start()]:
+        return head
+    return head[: at.start()] + f'<dimension ref="{ref}"/>'.encode("ascii") + head[at.start() :]

@@ -88,6 +88,11 @@ def reviewed_codings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """The current codings (imported, by hand, accepted or edited) with their text, code kind,
     the suggestion each came from (if any) and when each was stored (for a coding a coder
     made, accepted or edited: the time of that decision)."""
+    return iter_reviewed_codings(conn).fetchall()
+
+
+def iter_reviewed_codings(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """:func:`reviewed_codings` as a cursor: one row at a time (a large export)."""
     return conn.execute(
         """
         SELECT src.name AS source, x.source_id, x.start, x."end", k.name AS code, k.kind,
@@ -99,7 +104,17 @@ def reviewed_codings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
           LEFT JOIN suggestions g ON g.id = x.suggestion_id
          ORDER BY src.name, x.start, x."end", k.position, x.coder, x.id
         """
-    ).fetchall()
+    )
+
+
+def iter_segment_spans(conn: sqlite3.Connection, unit: str) -> sqlite3.Cursor:
+    """``segments.segment_spans`` as a cursor, one row at a time: the spans the codings of a
+    large project are located in (for a compact snapshot; no text, unlike ``iter_segments``)."""
+    return conn.execute(
+        'SELECT id, source_id, turn_id, position, start, "end" FROM segments WHERE unit = ? '
+        "ORDER BY source_id, position",
+        (unit,),
+    )
 
 
 def coded_sources(conn: sqlite3.Connection, coder: str | None) -> list[int]:
