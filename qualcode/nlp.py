@@ -7,13 +7,19 @@ full stop ("me.", "pas.") as abbreviations are removed; a sentence may end at an
 when the next word starts with a capital; and an opening quote or bracket (",,", "“", "(")
 starts the next sentence instead of ending the previous one.
 
-spaCy is imported inside the functions so that ``qualcode --help`` stays fast.
+spaCy is imported inside the functions so that ``qualcode --help`` stays fast. For the blank
+pipeline it is imported without torch (thinc imports it when it can, and it would be most of
+the start-up of ``qualcode segment``), and the Dutch lookup lemmas are set by a component of
+ours that gives the same lemmas as spaCy's lookup lemmatizer a whole document at a time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib.metadata
 import importlib.util
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +38,7 @@ DUTCH_FALSE_ABBREVIATIONS = (
     "hand", "top", "vol", "ver", "pers", "bel", "pan", "mand", "hert", "lat", "os", "rep",
 )  # fmt: skip
 SENTENCE_FIXES = "qualcode_sentence_fixes"
+LOOKUP_LEMMATIZER = "qualcode_lookup_lemmatizer"
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,8 @@ def _load_cached(language: str, model: str | None):
 
     The pipelines are only ever used for inference, so sharing one is safe.
     """
-    import spacy
+    with _without_torch(model is None and not _trained_model_installed(language)):
+        import spacy
 
     if model:
         nlp = _load_named(spacy, model)
@@ -96,6 +104,41 @@ def _load_cached(language: str, model: str | None):
     if nlp.lang == "nl":
         _remove_false_abbreviations(nlp)
     return nlp, info
+
+
+def _trained_model_installed(language: str) -> bool:
+    """Whether a trained model for ``language`` is installed (as ``spacy.util.is_package`` sees
+    it), asked before spaCy is imported."""
+    for name in TRAINED_MODELS.get(language, ()):
+        try:
+            importlib.metadata.distribution(name)
+            return True
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return False
+
+
+@contextlib.contextmanager
+def _without_torch(wanted: bool):
+    """Import spaCy (thinc) without torch when only the blank pipeline will be used.
+
+    thinc imports torch at its own import whenever torch is installed, for models the blank
+    pipeline never has; that import is 1.4 s of the start-up of ``qualcode segment``. torch
+    stays importable afterwards (sentence-transformers imports it itself); only thinc does
+    not know it, which matters for a torch-based spaCy model (a transformer) loaded later in
+    the same process: load that first, or in a process of its own. A model named up front
+    (``--model``) or installed imports spaCy as usual, and so does everything once spaCy,
+    thinc or torch is imported.
+    """
+    if not wanted or not {"spacy", "thinc", "torch"}.isdisjoint(sys.modules):
+        yield
+        return
+    sys.modules["torch"] = None  # an import of torch now fails, as when it is not installed
+    try:
+        yield
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
 
 
 def _load_named(spacy, model: str):
@@ -126,7 +169,10 @@ def _blank_pipeline(spacy, language: str):
     _register_components()
     nlp.add_pipe(SENTENCE_FIXES, after="sentencizer")
     if _has_lookup_lemmas(language):
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        if language == "nl":
+            nlp.add_pipe(LOOKUP_LEMMATIZER, name="lemmatizer")  # spaCy's lookup lemmas, faster
+        else:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.initialize()
     return nlp
 
@@ -196,13 +242,99 @@ def _register_components() -> None:
                 following.is_sent_start = False
         return doc
 
+    @Language.factory(LOOKUP_LEMMATIZER)
+    def lookup_lemmatizer(nlp, name):
+        return LookupLemmatizer(_lemma_table(nlp.lang))
 
-def _candidate_positions(doc):
-    import numpy
+
+def _lemma_table(language: str) -> dict[str, str]:
+    """spacy-lookups-data's lemma lookup table for ``language`` (word -> lemma), read from the
+    file spaCy's lemmatizer reads."""
+    from spacy.util import load_language_data, registry
+
+    return load_language_data(registry.lookups.get(language)["lemma_lookup"])
+
+
+class LookupLemmatizer:
+    """The lemmas of spaCy's Dutch lemmatizer in lookup mode: the lower-cased word looked up in
+    the table, else the lower-cased word itself; a lemma already set is kept.
+
+    spaCy's does this in Python token by token (a Token object each), which cost as much as
+    the rest of the blank pipeline; here a document's lemmas are read and written as one
+    array, through a memo from a word's lower-case form to its lemma's id.
+    """
+
+    _MEMO_LIMIT = 200_000  # word forms remembered, then started afresh: 20 MB at most
+
+    def __init__(self, table: dict[str, str]):
+        self.table = table
+        self._memo: _LemmaMemo | None = None
+
+    def lemma(self, lower: str) -> str:
+        """The lemma of a word, given its lower-case form."""
+        return self.table.get(lower, lower)
+
+    def __call__(self, doc):
+        import numpy
+        from spacy.attrs import LEMMA, LOWER
+
+        if not len(doc):
+            return doc
+        memo = self._memo
+        if memo is None or memo.strings is not doc.vocab.strings or len(memo) > self._MEMO_LIMIT:
+            memo = self._memo = _LemmaMemo(self.table, doc.vocab.strings)
+        values = doc.to_array([LOWER, LEMMA])
+        lemmas = numpy.fromiter(map(memo.__getitem__, values[:, 0].tolist()), dtype="uint64", count=len(doc))
+        kept = values[:, 1] != 0
+        if kept.any():
+            lemmas[kept] = values[kept, 1]
+        doc.from_array([LEMMA], lemmas)
+        return doc
+
+
+class _LemmaMemo(dict):
+    """Lower-case form id -> lemma id, filled on first sight (adding the lemma to the strings)."""
+
+    def __init__(self, table: dict[str, str], strings):
+        super().__init__()
+        self.table = table
+        self.strings = strings
+
+    def __missing__(self, lower: int) -> int:
+        word = self.strings[lower]
+        lemma = self[lower] = self.strings.add(self.table.get(word, word))
+        return lemma
+
+
+def lookup_lemmatizer(nlp) -> LookupLemmatizer | None:
+    """The lemmatizer of ``nlp`` when it alone sets the lemmas from the lookup table (the blank
+    Dutch pipeline: no other component touches lemmas). A caller that reads the lemmas token by
+    token may then look them up itself (``lemmatizer.lemma(word.lower_)``) and leave the
+    component out of ``nlp.pipe``: setting them on every doc only to read them back is work."""
+    names = nlp.pipe_names
+    if names[-1:] != ["lemmatizer"] or not set(names) <= {"sentencizer", SENTENCE_FIXES, "lemmatizer"}:
+        return None
+    component = nlp.get_pipe("lemmatizer")
+    return component if isinstance(component, LookupLemmatizer) else None
+
+
+def _candidate_positions(doc) -> list[int]:
     from spacy.attrs import ORTH
 
-    wanted = numpy.array([doc.vocab.strings.add(t) for t in _CANDIDATES], dtype="uint64")
-    return numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), wanted)).tolist()
+    wanted = _candidate_ids()
+    orths = doc.to_array(ORTH).tolist()
+    # Most paragraphs have none of the candidates; a set test is cheaper than numpy.isin on
+    # arrays this small (it was most of the cost of this component).
+    if wanted.isdisjoint(orths):
+        return []
+    return [i for i, orth in enumerate(orths) if orth in wanted]
+
+
+@functools.cache
+def _candidate_ids() -> frozenset[int]:
+    from spacy.strings import get_string_id
+
+    return frozenset(get_string_id(t) for t in _CANDIDATES)
 
 
 def _is_opening_quote(token, previous) -> bool:

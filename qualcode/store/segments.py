@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator
 
@@ -21,13 +22,30 @@ def delete_older_segments(conn: sqlite3.Connection, unit: str, run_id: int) -> N
     conn.execute("DELETE FROM segments WHERE unit = ? AND run_id != ?", (unit, run_id))
 
 
+_INSERT = (
+    'INSERT INTO segments (source_id, turn_id, run_id, unit, position, start, "end", norm, lemmas) VALUES '
+)
+_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# Rows per INSERT statement in SQLite: a statement per row costs a fifth more than a statement
+# per hundred (900 parameters, under the 999 even an old SQLite allows).
+_ROWS_PER_INSERT = 100
+_INSERT_MANY = _INSERT + ", ".join([_ROW] * _ROWS_PER_INSERT)
+
+
 def insert_segments(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Rows of (source_id, turn_id, run_id, unit, position, start, end, norm, lemmas)."""
-    conn.executemany(
-        'INSERT INTO segments (source_id, turn_id, run_id, unit, position, start, "end", '
-        "norm, lemmas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    """Rows of (source_id, turn_id, run_id, unit, position, start, end, norm, lemmas), stored
+    in their order (their ids follow it)."""
+    whole = len(rows) - len(rows) % _ROWS_PER_INSERT if isinstance(conn, sqlite3.Connection) else 0
+    if whole:
+        conn.executemany(
+            _INSERT_MANY,
+            [
+                tuple(itertools.chain.from_iterable(rows[i : i + _ROWS_PER_INSERT]))
+                for i in range(0, whole, _ROWS_PER_INSERT)
+            ],
+        )
+    if whole < len(rows):
+        conn.executemany(_INSERT + _ROW, rows[whole:])
 
 
 def iter_segments(conn: sqlite3.Connection, unit: str) -> Iterator[sqlite3.Row]:
@@ -120,3 +138,67 @@ def segments_of_unit(conn: sqlite3.Connection, unit: str | None = None) -> tuple
     if not rows:
         raise ConflictError(no_segments_of(unit))
     return unit, rows
+
+
+# -- reading a large unit source by source (the suggesters stream over it) --------------------
+
+
+def segment_count(conn: sqlite3.Connection, unit: str) -> int:
+    return conn.execute("SELECT COUNT(*) FROM segments WHERE unit = ?", (unit,)).fetchone()[0]
+
+
+def sources_in_order(conn: sqlite3.Connection, unit: str) -> list[tuple[int, str]]:
+    """(id, name) of the sources with segments of ``unit``, by name (the order of
+    :func:`iter_segments`)."""
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT src.id, src.name FROM sources src WHERE EXISTS "
+            "(SELECT 1 FROM segments seg WHERE seg.source_id = src.id AND seg.unit = ?) ORDER BY src.name",
+            (unit,),
+        )
+    ]
+
+
+def segment_positions(conn: sqlite3.Connection, unit: str, source_id: int) -> list[tuple[int, int]]:
+    """(id, position) of one source's segments of ``unit``, by position."""
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT id, position FROM segments WHERE unit = ? AND source_id = ? ORDER BY position",
+            (unit, source_id),
+        )
+    ]
+
+
+def segments_of_source(
+    conn: sqlite3.Connection, unit: str, source_id: int, ids: list[int] | None = None
+) -> list[dict]:
+    """One source's segments of ``unit`` (only ``ids``, if given) with the fields of
+    :func:`iter_segments`, by position. The texts are cut from the source text in Python: an
+    SQL substr into a long UTF-8 text counts characters from its start, every row again."""
+    from qualcode.store.sources import source_text
+
+    only = f"AND seg.id IN ({', '.join('?' * len(ids))})" if ids is not None else ""
+    rows = conn.execute(
+        f"""
+        SELECT seg.id, seg.source_id, seg.unit, seg.position, seg.turn_id, seg.start, seg."end",
+               sp.label AS speaker, sp.role, c.name AS "case", seg.norm, seg.lemmas
+          FROM segments seg
+          LEFT JOIN turns t ON t.id = seg.turn_id
+          LEFT JOIN speakers sp ON sp.id = t.speaker_id
+          LEFT JOIN cases c ON c.id = sp.case_id
+         WHERE seg.unit = ? AND seg.source_id = ? {only}
+         ORDER BY seg.position
+        """,
+        (unit, source_id, *(ids or ())),
+    ).fetchall()
+    text = source_text(conn, source_id) if rows else ""
+    return [dict(r, text=text[r["start"] : r["end"]]) for r in rows]
+
+
+def last_position(conn: sqlite3.Connection, unit: str, source_id: int) -> int:
+    row = conn.execute(
+        "SELECT MAX(position) FROM segments WHERE unit = ? AND source_id = ?", (unit, source_id)
+    ).fetchone()
+    return row[0] or 0
