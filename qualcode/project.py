@@ -249,11 +249,14 @@ class Project(FindingsFacade, PrivacyFacade):
 
         return evaluate(self._db, coder, split, seed, suggester, min_score, options=options)
 
-    def most_informative(self, coder: str | None = None, limit: int = 20, unit: str | None = None):
-        """Active learning: the uncoded segments whose coding would teach the models most."""
+    def most_informative(
+        self, coder: str | None = None, limit: int = 20, unit: str | None = None, progress=None
+    ):
+        """Active learning: the uncoded segments whose coding would teach the models most;
+        ``progress(done, total, stage)`` is told the segments weighed so far."""
         from qualcode.suggest.active import most_informative
 
-        return most_informative(self._db, coder, unit, limit)
+        return most_informative(self._db, coder, unit, limit, progress)
 
     def reviewer(self, coder: str):
         """The review operations (accept, reject, edit, add, remove, undo) for one coder."""

@@ -148,6 +148,7 @@ ENGINE_MODULES = {
     "test_agreement", "test_blind", "test_snapshot", "test_participants", "test_ingest",
     "test_suggest", "test_topics", "test_cmocs", "test_refi_project", "test_cli", "test_refi_roundtrip",
     "test_hostile_inputs", "test_agree_cli", "test_evaluate", "test_readable_exports", "test_hostile_exports",
+    "test_suggest_scale",
 }  # fmt: skip
 
 

@@ -4,13 +4,22 @@ ensemble shows and why, and the lexical matcher it starts from."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
 from qualcode.suggest import EnsembleSuggester, Labels, SegmentData, make_suggester
 from qualcode.suggest.base import CodeProfile
-from qualcode.suggest.evidence import CorpusFeatures, families, learned_evidence, ridge_solve
+from qualcode.suggest.evidence import (
+    LEARNED,
+    CorpusFeatures,
+    EvidenceModel,
+    families,
+    learned_evidence,
+    ridge_solve,
+)
 
 
 def segment(i, source, text, position=0.5, speaker="answers", question="", lemmas=None):
@@ -71,7 +80,7 @@ def test_corpus_features_neighbours_stay_within_a_source():
     assert features.index == {i: i for i in range(5)}
 
 
-def test_extended_places_unseen_segments_in_the_same_vocabulary_without_neighbours():
+def test_placed_puts_a_batch_in_the_fitted_vocabulary_with_its_own_neighbours():
     segments = [
         segment(1, "a", "de woning is klein", question="Hoe woont u?"),
         segment(2, "a", "de woning is groot", question="Hoe woont u?"),
@@ -79,17 +88,50 @@ def test_extended_places_unseen_segments_in_the_same_vocabulary_without_neighbou
         segment(4, "b", "mijn zus komt", question="Wie ziet u?"),
     ]
     features = CorpusFeatures.of(segments)
-    new = [segment(10, "c", "de woning is klein", question="Wie ziet u?"), segment(11, "c", "onbekend woord")]
-    grown = features.extended(new)
-    assert grown.index == {1: 0, 2: 1, 3: 2, 4: 3, 10: 4, 11: 5}
-    assert grown.text.shape == (6, features.text.shape[1])  # no new vocabulary
-    assert grown.question.shape == (6, features.question.shape[1])
-    assert (grown.text[4] != features.text[0]).nnz == 0  # same words, same row
-    assert (grown.question[4] != features.question[2]).nnz == 0
-    assert grown.text[5].nnz == 0  # nothing it knows
-    assert grown.before[4:].tolist() == [-1, -1] and grown.after[4:].tolist() == [-1, -1]
-    assert grown.after[:4].tolist() == features.after.tolist()
-    assert len(features.index) == 4  # the original is left as it was
+    batch = [
+        segment(10, "c", "de woning is klein", question="Wie ziet u?"),
+        segment(11, "c", "onbekend woord"),
+        segment(12, "d", "mijn zus belt", speaker="a kind never seen"),
+    ]
+    placed = features.placed(batch)
+    assert placed.index == {10: 0, 11: 1, 12: 2}
+    assert placed.text.shape == (3, features.text.shape[1])  # no new vocabulary
+    assert placed.question.shape == (3, features.question.shape[1])
+    assert (placed.text[0] != features.text[0]).nnz == 0  # same words, same row
+    assert (placed.question[0] != features.question[2]).nnz == 0
+    assert placed.text[1].nnz == 0  # nothing it knows
+    assert placed.before.tolist() == [-1, 0, -1] and placed.after.tolist() == [1, -1, -1]
+    assert placed.speaker[2] == len(features.speaker_kinds)  # a new kind, outside the fitted lift
+    assert len(features.index) == 4 and features.text.shape[0] == 4  # the fitted corpus is left as it was
+
+
+def test_neighbours_of_a_sample_follow_the_order_in_the_source_not_the_list():
+    def at(i, source, order):
+        return dataclasses.replace(segment(i, source, f"tekst {i} over de woning"), order=order)
+
+    # A sample: source a keeps its segments 3, 4 and 7; b its 0 and 1.
+    sample = [at(1, "a", 3), at(2, "a", 4), at(3, "a", 7), at(4, "b", 0), at(5, "b", 1)]
+    features = CorpusFeatures.of(sample)
+    assert features.before.tolist() == [-1, 0, -1, -1, 3]
+    assert features.after.tolist() == [1, -1, -1, 4, -1]
+
+
+def test_evidence_applied_to_a_placed_batch_equals_the_evidence_on_the_fitted_rows():
+    rows = [segment(i, "abcd"[i // 5], t) for i, t in enumerate(
+        ["de woning is klein", "ik zoek een huis", "mijn zus belt", "de buurman helpt", "een kamer gevonden"] * 4
+    )]  # fmt: skip
+    features = CorpusFeatures.of(rows)
+    labelled = np.arange(10)
+    targets = np.zeros((10, 2), np.float32)
+    targets[[0, 1, 5, 6], 0] = 1
+    targets[[2, 7], 1] = 1
+    model = EvidenceModel.fit(features, labelled, targets, np.array([0, 1]))
+    on_fitted = model.apply(features, np.arange(15, 20), explain=True)
+    on_batch = model.apply(features.placed(rows[15:20]), np.arange(5), explain=True)
+    for kind in (*LEARNED, "example"):
+        assert np.allclose(on_fitted[kind], on_batch[kind]), kind
+    assert on_fitted["text"][0, 0] > on_fitted["text"][2, 0]  # the woning segment, not the zus one
+    assert set(on_batch["example"][:, 0]) <= {0, 1, 5, 6}  # rows of coded examples of the fitted corpus
 
 
 QW = "Hoe woont u op dit moment?"
@@ -441,11 +483,11 @@ def test_segments_outside_the_fitted_corpus_are_suggested_for(learned):
     assert top(netwerk) == "Netwerk" and netwerk["Netwerk"].score >= model.threshold()
     assert top(werk) == "Werk" and werk["Werk"].score > 0.5
     assert filler == {}
-    assert all(s.id in model.features_.index for s in new)
-    assert len(model.corpus_) == corpus_size + 3
-    # Asking again for the same segments does not add them twice.
-    model.suggest(new)
-    assert len(model.corpus_) == corpus_size + 3
+    # Scored in the fitted vocabulary and nothing kept: a corpus scored batch by batch does
+    # not grow the model.
+    assert not any(s.id in model.features_.index for s in new)
+    assert len(model.corpus_) == corpus_size and model.features_.text.shape[0] == corpus_size
+    assert model.suggest(new) == [netwerk, werk, filler]
 
 
 def test_suggesting_for_no_segments_returns_nothing(learned):

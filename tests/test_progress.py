@@ -231,9 +231,16 @@ def test_suggest_tells_each_stage(tmp_path):
     calls = []
     with Project.open(one_interview_project(tmp_path)) as project:
         project.suggest("lexical", 0.3, progress=lambda *call: calls.append(call))
-    assert_counts(calls, 4)
-    assert [c[2] for c in calls] == ["reading the project", "fitting", "suggesting", "storing the suggestions",
-                                     "done"]  # fmt: skip
+        segments = project.status()["segments"]["sentence"]
+    assert_counts(calls, segments + 3)  # reading, fitting, one per segment, recording
+    assert [c[2] for c in calls] == [
+        "reading the project",
+        "fitting",
+        "suggesting",
+        "recording the run",
+        "done",
+    ]
+    assert calls[3][0] == segments + 2  # every segment scored before the run is recorded
 
 
 def test_export_tells_each_stage(tmp_path):

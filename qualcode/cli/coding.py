@@ -260,8 +260,8 @@ def units_import(project, csv_path, id_column, text_column, coders, separator, a
 @handle_errors
 def next_(project, coder, limit):
     """List the uncoded segments worth coding next (active learning: most informative first)."""
-    with open_project(project, read_only=True) as proj:
-        ranked = proj.most_informative(coder, limit)
+    with open_project(project, read_only=True) as proj, steps_bar("weighing") as bar:
+        ranked = proj.most_informative(coder, limit, progress=bar)
     for segment, score in ranked:
         click.echo(f"{score:.2f}  {segment.source}  {segment.text[:100]}")
 

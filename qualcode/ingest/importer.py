@@ -18,6 +18,9 @@ from qualcode.store import runs as run_store
 from qualcode.store import sources as source_store
 
 Progress = Callable[[int], None]  # called with the number of items just finished
+# Files up to this size in all are kept in memory between reading and storing; a larger import
+# reads each file again while storing, so that its memory does not grow with the corpus.
+KEEP_BYTES = 16 * 2**20
 _SKIPPED_NAMES = ("readme", "license", "licence", "copying")
 
 
@@ -35,7 +38,8 @@ def import_transcripts(
 ) -> ImportReport:
     """Import transcript files and folders (and a participants CSV) in one transaction:
     if any file cannot be read, nothing is stored. See ``Project.import_transcripts``.
-    Files are read before the write starts, so the project is locked only briefly."""
+    Every file is read before the write starts, so the project is locked only briefly (for a
+    corpus over :data:`KEEP_BYTES`, while each file is read a second time and stored)."""
     report = report or ImportReport()
     if not paths:
         return report
@@ -46,9 +50,11 @@ def import_transcripts(
     known = (
         {row.speaker for row in declared.rows} if declared else case_store.participant_labels(db.connection)
     )
+    keep = sum(path.stat().st_size for path in files) <= KEEP_BYTES
     transcripts = []
     for path in files:
-        transcripts.append((path, read_transcript(path, known)))
+        transcript = read_transcript(path, known)
+        transcripts.append((path, transcript if keep else _digest(transcript)))
         if progress:
             progress(1)
     with db.transaction() as conn:
@@ -56,6 +62,8 @@ def import_transcripts(
             case_store.replace_participants(conn, declared)
             report.warnings.extend(declared.warnings)
         for path, transcript in transcripts:
+            if isinstance(transcript, str):
+                transcript = _read_again(path, known, transcript)
             report.warnings.extend(transcript.warnings)
             store_transcript(conn, path.stem, str(path), transcript, replace, report)
         report.warnings.extend(resolve_speakers(conn))
@@ -64,6 +72,18 @@ def import_transcripts(
             summary = {"imported": report.imported, "replaced": report.replaced}
             run_store.record_run(conn, "import", config, summary)
     return report
+
+
+def _digest(transcript: Transcript) -> str:
+    return hashlib.sha256(transcript.text.encode("utf-8")).hexdigest()
+
+
+def _read_again(path: Path, known: set[str], digest: str) -> Transcript:
+    """A file read before the write, read again to store it: refused if it changed since."""
+    transcript = read_transcript(path, known)
+    if _digest(transcript) != digest:
+        raise InputError("the file changed while it was being imported; import it again", str(path))
+    return transcript
 
 
 def load_participants(db, path, sheet: str | None = None) -> list[str]:
@@ -114,7 +134,7 @@ def collect_files(paths, participants, report: ImportReport) -> list[Path]:
 
 def store_transcript(conn, name: str, path: str, transcript: Transcript, replace: bool, report) -> int | None:
     """Store one transcript as source ``name``; returns its id (None when unchanged)."""
-    digest = hashlib.sha256(transcript.text.encode("utf-8")).hexdigest()
+    digest = _digest(transcript)
     existing = source_store.source_by_name(conn, name)
     if existing and existing["sha256"] == digest:
         report.unchanged.append(name)

@@ -363,4 +363,17 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        "0010_foreign_key_indexes",
+        (
+            # Deleting a segment (segmenting again) sets or cascades these references: without
+            # an index on the referring column each deleted segment scanned the whole table.
+            "CREATE INDEX suggestions_by_segment_id ON suggestions(segment_id)",
+            "CREATE INDEX topic_segments_by_segment ON topic_segments(segment_id)",
+            "CREATE INDEX segments_by_turn ON segments(turn_id)",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -106,18 +106,26 @@ def turns_of_source(conn: sqlite3.Connection, source_id: int) -> list[sqlite3.Ro
     ).fetchall()
 
 
-def turn_texts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Every turn with its text, speaker label and role, by source and position."""
-    return conn.execute(
+def turn_texts(conn: sqlite3.Connection, source_id: int | None = None) -> list[dict]:
+    """Every turn (of one source, if given) with its text, speaker label and role, by source
+    and position. Texts are cut in Python (see ``segments_of_source``)."""
+    rows = conn.execute(
         """
-        SELECT t.id, t.source_id, t.position, sp.label AS speaker, sp.role,
-               substr(src.text, t.start + 1, t."end" - t.start) AS text
+        SELECT t.id, t.source_id, t.position, t.start, t."end", sp.label AS speaker, sp.role
           FROM turns t
-          JOIN sources src ON src.id = t.source_id
           LEFT JOIN speakers sp ON sp.id = t.speaker_id
+         WHERE :source IS NULL OR t.source_id = :source
          ORDER BY t.source_id, t.position
-        """
+        """,
+        {"source": source_id},
     ).fetchall()
+    texts: dict[int, str] = {}
+    out = []
+    for r in rows:
+        if r["source_id"] not in texts:
+            texts = {r["source_id"]: source_text(conn, r["source_id"])}  # one source at a time
+        out.append(dict(r, text=texts[r["source_id"]][r["start"] : r["end"]]))
+    return out
 
 
 def all_turns(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -236,3 +236,17 @@ def pending_in_source(conn: sqlite3.Connection, coder: str, source_id: int) -> l
         'ORDER BY g.start, g."end", g.rank',
         {"coder": coder, "source": source_id},
     ).fetchall()
+
+
+def shown_in_run(
+    conn: sqlite3.Connection, run_id: int, source_id: int, start: int, end: int, code_id: int
+) -> bool:
+    """Whether run ``run_id`` shows this code on this span."""
+    return (
+        conn.execute(
+            'SELECT 1 FROM suggestions WHERE run_id = ? AND source_id = ? AND start = ? AND "end" = ? '
+            "AND code_id = ? AND shown = 1",
+            (run_id, source_id, start, end, code_id),
+        ).fetchone()
+        is not None
+    )

@@ -23,6 +23,7 @@ class SegmentData:
     position: float = 0.0  # where in its source, 0 (first) .. 1 (last)
     speaker: str = ""  # who speaks: the declared role, else "asks" or "answers" (see context.py)
     question: str = ""  # the turn of another speaker before this one (the interviewer's question)
+    order: int = -1  # its place among its source's segments (0, 1, ...), -1 if not known
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,28 @@ class Labels:
 
     coded: dict[int, set[str]] = field(default_factory=dict)
     rejected: dict[int, set[str]] = field(default_factory=dict)
+    # Each segment in ``coded`` with no code (and no rejection) stands for this many such
+    # segments: more than 1 in a sample of them (see :meth:`sampled`).
+    empty_weight: float = 1.0
+
+    def sampled(self, limit: int) -> Labels:
+        """At most about ``limit`` labelled segments to learn from: every segment with a code
+        or a rejection, and an even share of those coded as having none, weighted up so that
+        what is learned keeps the true rate of the codes. Itself when already small enough."""
+        empty = [s for s, codes in self.coded.items() if not codes and s not in self.rejected]
+        informative = (
+            len(self.coded) + len(self.rejected) - len(set(self.coded) & set(self.rejected)) - len(empty)
+        )
+        room = max(limit - informative, min(len(empty), limit // 4))
+        if len(empty) <= room:
+            return self
+        kept = set(sorted(empty, key=lambda s: (s * 2654435761) % 2**32)[:room])  # a fixed spread
+        coded = {s: codes for s, codes in self.coded.items() if codes or s in self.rejected or s in kept}
+        return Labels(coded=coded, rejected=self.rejected, empty_weight=len(empty) / room)
+
+    def weight(self, segment: int) -> float:
+        """How many labelled segments ``segment`` stands for."""
+        return self.empty_weight if not self.coded.get(segment) and segment not in self.rejected else 1.0
 
     def positives(self, code: str) -> set[int]:
         return {s for s, codes in self.coded.items() if code in codes}

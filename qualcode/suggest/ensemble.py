@@ -18,12 +18,13 @@ carry meaning ("Ja.", "Okay.") unless the coder codes such segments.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from qualcode.suggest.base import CodeProfile, Labels, Scored, SegmentData, Suggester
-from qualcode.suggest.evidence import LEARNED, CorpusFeatures, families, learned_evidence
+from qualcode.suggest.evidence import LEARNED, CorpusFeatures, EvidenceModel, families
 from qualcode.suggest.lexical import LexicalSuggester
 from qualcode.suggest.semantic import SemanticSuggester
 
@@ -87,7 +88,10 @@ class EnsembleSuggester(Suggester):
         learned_on = getattr(self, "combined_on_", None)
         self.code_names_ = names
         self.family_ = families(codes)
+        self.evidence_ = None  # what the decisions teach, learned when first applied
         self.rows_, self.targets_ = self._labelled(labels)
+        # How many labelled segments each row stands for (a sample of the uncoded ones counts more).
+        self.weights_ = np.array([labels.weight(self.corpus_[r].id) for r in self.rows_], dtype=float)
         positives = self.targets_.sum(axis=0)
         self.trained_on_ = {name: int(n) for name, n in zip(self.code_names_, positives, strict=True) if n}
         self.codable_ = np.array([not c.group or positives[j] > 0 for j, c in enumerate(codes)], dtype=bool)
@@ -152,23 +156,35 @@ class EnsembleSuggester(Suggester):
         from sklearn.preprocessing import StandardScaler
 
         folds = self._folds()
-        parts, answers, held_rows = [], [], []
+        parts, answers, held_rows, row_weights = [], [], [], []
         for fold in np.unique(folds):
             train, held = folds != fold, folds == fold
             if not self.targets_[train].any():
                 continue
-            evidence = learned_evidence(
-                self.features_, self.rows_[train], self.targets_[train], self.family_, self.rows_[held]
-            )
-            parts.append(self._table(evidence, self.rows_[held], self.targets_[train].sum(axis=0)))
+            evidence = EvidenceModel.fit(
+                self.features_,
+                self.rows_[train],
+                self.targets_[train],
+                self.family_,
+                weights=self.weights_[train],
+            ).apply(self.features_, self.rows_[held])
+            part = self.rows_[held]
+            parts.append(
+                self._table(
+                    evidence, self.features_.tokens[part], self._fixed(part),
+                    self.targets_[train].sum(axis=0),
+                )
+            )  # fmt: skip
             answers.append(self.targets_[held].ravel())
             held_rows.append(self.rows_[held])
+            row_weights.append(np.repeat(self.weights_[held], self.targets_.shape[1]))
         if not parts:
             return
         x, y = np.vstack(parts), np.concatenate(answers)
         if y.min() == y.max():
             return
-        weight = _sample_weights(y, np.random.default_rng(0))
+        stands_for = np.concatenate(row_weights)
+        weight = _sample_weights(y, np.random.default_rng(0)) * stands_for
         keep = weight > 0
         self.scaler_ = StandardScaler().fit(x[keep])
         self.combiner_ = LogisticRegression(C=1.0, max_iter=2000).fit(
@@ -176,37 +192,44 @@ class EnsembleSuggester(Suggester):
         )
         probability = self.combiner_.predict_proba(self.scaler_.transform(x))[:, 1]
         rows = np.concatenate(held_rows)
-        shown = (self.codable_[None, :] & ~self._hidden_segments(rows)[:, None]).ravel()
-        self.threshold_, self.expected_precision_ = best_threshold(probability[shown], y[shown])
+        shown = (self.codable_[None, :] & ~self._hidden(self.slight_[rows])[:, None]).ravel()
+        self.threshold_, self.expected_precision_ = best_threshold(
+            probability[shown], y[shown], stands_for[shown]
+        )
 
-    def _hidden_segments(self, rows: np.ndarray) -> np.ndarray:
-        """Which of these rows get no suggestions: slight ones, unless this coder codes such."""
-        return self.slight_[rows] & (not self.slight_coded_)
+    def _hidden(self, slight: np.ndarray) -> np.ndarray:
+        """Which segments get no suggestions: slight ones, unless this coder codes such."""
+        return slight & (not self.slight_coded_)
 
-    def _table(self, evidence: dict[str, np.ndarray], rows: np.ndarray, positives: np.ndarray) -> np.ndarray:
+    def _table(
+        self, evidence: dict[str, np.ndarray], tokens: np.ndarray, found: list, positives: np.ndarray
+    ) -> np.ndarray:
         """One row per (segment, code) pair, one column per kind of evidence (``COLUMNS``)."""
-        n, m = len(rows), len(self.code_names_)
-        keyword, similarity = self._unlearned(rows)
+        n, m = len(tokens), len(self.code_names_)
+        keyword, similarity = self._unlearned(found)
         columns = [evidence[kind] for kind in LEARNED] + [keyword, similarity]
-        columns.append(np.broadcast_to(self.features_.tokens[rows, None], (n, m)))
+        columns.append(np.broadcast_to(tokens[:, None], (n, m)))
         columns.append(np.broadcast_to((positives > 0).astype(np.float32), (n, m)))
         return np.stack([np.asarray(c, np.float32).reshape(-1) for c in columns], axis=1)
 
-    def _unlearned(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Keyword and definition-similarity scores of these corpus rows as two matrices. Neither
+    def _fixed(self, rows: np.ndarray) -> list[tuple[dict, dict]]:
+        """Keyword and definition-similarity results of these fitted corpus rows. Neither
         learns from decisions, so they are computed once per segment and kept."""
         segments = [self.corpus_[r] for r in rows]
         todo = [s for s in segments if s.id not in self.fixed_]
         if todo:
             parts = zip(todo, self.lexical_.suggest(todo), self.semantic_.suggest(todo), strict=True)
             self.fixed_.update((s.id, (lex, sem)) for s, lex, sem in parts)
+        return [self.fixed_[s.id] for s in segments]
+
+    def _unlearned(self, found: list[tuple[dict, dict]]) -> tuple[np.ndarray, np.ndarray]:
+        """Keyword and similarity scores as two (segments x codes) matrices."""
         names = {n: j for j, n in enumerate(self.code_names_)}
-        keyword = np.zeros((len(rows), len(names)), np.float32)
+        keyword = np.zeros((len(found), len(names)), np.float32)
         similarity = np.zeros_like(keyword)
-        for i, segment in enumerate(segments):
-            lex, sem = self.fixed_[segment.id]
-            for matrix, found in ((keyword, lex), (similarity, sem)):
-                for code, result in found.items():
+        for i, (lex, sem) in enumerate(found):
+            for matrix, results in ((keyword, lex), (similarity, sem)):
+                for code, result in results.items():
                     if code in names:
                         matrix[i, names[code]] = result.score
         return keyword, similarity
@@ -214,28 +237,35 @@ class EnsembleSuggester(Suggester):
     def probabilities(self, segments: Sequence[SegmentData]) -> np.ndarray:
         """(segments x codes) scores: the learned combination's probabilities where it exists,
         else the unlearned noisy-or; 0 for what is not shown (headings, slight segments)."""
-        rows = self._rows(segments)
+        features, rows, slight, found = self._placed(segments)
+        self.last_found_ = found
         if self.combiner_ is None:
-            keyword, similarity = self._unlearned(rows)
+            keyword, similarity = self._unlearned(found)
             scores = 1 - (1 - self.lexical_trust * keyword) * (1 - self.semantic_trust * similarity)
         else:
-            evidence = learned_evidence(
-                self.features_, self.rows_, self.targets_, self.family_, rows, explain=True
-            )
+            if self.evidence_ is None:
+                self.evidence_ = EvidenceModel.fit(
+                    self.features_, self.rows_, self.targets_, self.family_, weights=self.weights_
+                )
+            evidence = self.evidence_.apply(features, rows, explain=True)
             self.last_evidence_ = evidence
-            table = self._table(evidence, rows, self.targets_.sum(axis=0))
+            table = self._table(evidence, features.tokens[rows], found, self.targets_.sum(axis=0))
             scores = self.combiner_.predict_proba(self.scaler_.transform(table))[:, 1].reshape(len(rows), -1)
         scores = np.where(self.codable_[None, :], scores, 0.0)
-        return np.where(self._hidden_segments(rows)[:, None], 0.0, scores)
+        return np.where(self._hidden(slight)[:, None], 0.0, scores)
 
-    def _rows(self, segments: Sequence[SegmentData]) -> np.ndarray:
-        """The corpus rows of ``segments``; segments not in the fitted corpus are added."""
-        missing = list({s.id: s for s in segments if s.id not in self.features_.index}.values())
-        if missing:
-            self.features_ = self.features_.extended(missing)
-            self.corpus_ += missing
-            self.slight_ = np.r_[self.slight_, [_slight(s) for s in missing]]
-        return np.array([self.features_.index[s.id] for s in segments], dtype=int)
+    def _placed(self, segments: Sequence[SegmentData]):
+        """Features, rows, slightness and unlearned results of ``segments``: from the fitted
+        corpus when they are all in it, else of these segments alone (a batch of whole sources
+        of a corpus too large to fit on whole), in the fitted vocabulary and nothing kept."""
+        index = self.features_.index
+        if all(s.id in index for s in segments):
+            rows = np.array([index[s.id] for s in segments], dtype=int)
+            return self.features_, rows, self.slight_[rows], self._fixed(rows)
+        features = self.features_.placed(segments)
+        found = list(zip(self.lexical_.suggest(segments), self.semantic_.suggest(segments), strict=True))
+        slight = np.array([_slight(s) for s in segments], dtype=bool)
+        return features, np.arange(len(segments)), slight, found
 
     def suggest(self, segments: Sequence[SegmentData]) -> list[dict[str, Scored]]:
         if not segments:
@@ -256,7 +286,7 @@ class EnsembleSuggester(Suggester):
     def _rationale(self, segment: SegmentData, i: int, j: int) -> str:
         """The two or three kinds of evidence that raised this score most, in words."""
         code = self.code_names_[j]
-        lex, sem = self.fixed_.get(segment.id, ({}, {}))
+        lex, sem = self.last_found_[i]
         if self.combiner_ is None:
             return "; ".join(
                 f"{part}: {d[code].rationale}" for part, d in (("words", lex), ("similar", sem)) if code in d
@@ -315,8 +345,11 @@ class EnsembleSuggester(Suggester):
         return (1 - np.abs(2 * self.probabilities(segments) - 1)).max(axis=1)
 
 
+_WORDLIKE = re.compile(r"\S*[^\W_]\S*")  # a token with a letter or digit in it
+
+
 def _slight(segment: SegmentData) -> bool:
-    return sum(1 for token in segment.norm.split() if any(ch.isalnum() for ch in token)) < SLIGHT_WORDS
+    return len(_WORDLIKE.findall(segment.norm)) < SLIGHT_WORDS
 
 
 def _sample_weights(y: np.ndarray, rng) -> np.ndarray:
@@ -332,14 +365,17 @@ def _sample_weights(y: np.ndarray, rng) -> np.ndarray:
     return weight
 
 
-def best_threshold(probability: np.ndarray, truth: np.ndarray) -> tuple[float, float | None]:
-    """The probability from which showing a suggestion maximises F1 on these rows, and the
-    precision expected there."""
+def best_threshold(
+    probability: np.ndarray, truth: np.ndarray, weight: np.ndarray | None = None
+) -> tuple[float, float | None]:
+    """The probability from which showing a suggestion maximises F1 on these rows (each
+    standing for ``weight`` rows, default 1), and the precision expected there."""
     if not len(probability) or truth.sum() == 0:
         return 0.5, None
+    weight = np.ones(len(truth)) if weight is None else weight
     order = np.argsort(-probability)
-    hits = np.cumsum(truth[order])
-    shown = np.arange(1, len(order) + 1)
-    f1 = 2 * hits / (shown + truth.sum())
+    hits = np.cumsum((truth * weight)[order])
+    shown = np.cumsum(weight[order])
+    f1 = 2 * hits / (shown + (truth * weight).sum())
     best = int(np.argmax(f1))
     return float(probability[order][best]), float(hits[best] / shown[best])

@@ -32,7 +32,8 @@ from qualcode.suggest.base import CodeProfile, SegmentData
 LEARNED = ("text", "question", "nearest", "family", "neighbours", "position", "speaker", "prior")
 _POSITION_BINS = 10
 _SMOOTHING = 5.0  # pseudo-segments at the code's overall rate, so that a sparse bin says little
-_BATCH = 2048
+_BATCH = 512  # rows per product with the examples (a dense rows x examples block)
+_MAX_EXAMPLES = 300  # coded examples per code for the nearest-example evidence
 
 
 @dataclass
@@ -50,59 +51,69 @@ class CorpusFeatures:
     vectorizers: tuple = (None, None)  # (text, question), to place segments met later
     speaker_kinds: dict | None = None
 
-    def extended(self, segments: Sequence[SegmentData]) -> CorpusFeatures:
-        """These features with ``segments`` added at the end (no neighbours: they were not
-        in the corpus that was fitted)."""
-        import scipy.sparse as sp
-
-        text_vectorizer, question_vectorizer = self.vectorizers
-        start = len(self.index)
-        extra = len(segments)
-
-        def grown(matrix, vectorizer, texts):
-            if matrix is None:
-                return None
-            return sp.vstack([matrix, vectorizer.transform(texts)]).tocsr()
-
-        kinds = dict(self.speaker_kinds)
-        for s in segments:
-            kinds.setdefault(s.speaker, len(kinds))
-        return CorpusFeatures(
-            index={**self.index, **{s.id: start + i for i, s in enumerate(segments)}},
-            text=grown(self.text, text_vectorizer, [s.lemmas for s in segments]),
-            question=grown(self.question, question_vectorizer, [s.question.lower() for s in segments]),
-            before=np.r_[self.before, np.full(extra, -1)],
-            after=np.r_[self.after, np.full(extra, -1)],
-            position_bin=np.r_[self.position_bin, _bins(segments)],
-            speaker=np.r_[self.speaker, [kinds[s.speaker] for s in segments]].astype(int),
-            tokens=np.r_[self.tokens, np.log1p([len(s.norm.split()) for s in segments])],
-            vectorizers=self.vectorizers,
-            speaker_kinds=kinds,
-        )
-
     @classmethod
     def of(cls, segments: Sequence[SegmentData]) -> CorpusFeatures:
-        n = len(segments)
-        same_before = np.array([i > 0 and segments[i - 1].source == s.source for i, s in enumerate(segments)])
-        rows = np.arange(n)
-        before = np.where(same_before, rows - 1, -1)
-        after = np.full(n, -1)
-        after[:-1] = np.where(same_before[1:], rows[1:], -1)
-        kinds = {kind: k for k, kind in enumerate(sorted({s.speaker for s in segments}))}
+        """Features of a corpus, fitting the TF-IDF vocabularies on it."""
         text, text_vectorizer = _tfidf([s.lemmas for s in segments], r"\S+")
         question, question_vectorizer = _question_features(segments)
+        kinds = {kind: k for k, kind in enumerate(sorted({s.speaker for s in segments}))}
+        return cls._made(segments, text, question, (text_vectorizer, question_vectorizer), kinds)
+
+    def placed(self, segments: Sequence[SegmentData]) -> CorpusFeatures:
+        """Features of other segments (a batch of whole sources) in this corpus' vocabulary,
+        with their neighbours among themselves; this corpus is left as it is."""
+        text_vectorizer, question_vectorizer = self.vectorizers
+        text = None if text_vectorizer is None else text_vectorizer.transform([s.lemmas for s in segments])
+        question = None
+        if question_vectorizer is not None:
+            question = _distinct_rows(question_vectorizer.transform, [s.question.lower() for s in segments])
+        kinds = dict(self.speaker_kinds)
+        for s in segments:
+            kinds.setdefault(s.speaker, len(kinds))  # a kind the fit never saw: no lift for it
+        return self._made(segments, text, question, self.vectorizers, kinds)
+
+    @classmethod
+    def _made(cls, segments, text, question, vectorizers, kinds) -> CorpusFeatures:
+        before, after = _neighbours(segments)
         return cls(
             index={s.id: i for i, s in enumerate(segments)},
-            text=text,
-            question=question,
+            text=None if text is None else text.tocsr(),
+            question=None if question is None else question.tocsr(),
             before=before,
             after=after,
             position_bin=_bins(segments),
             speaker=np.array([kinds[s.speaker] for s in segments], dtype=int),
             tokens=np.log1p([len(s.norm.split()) for s in segments]),
-            vectorizers=(text_vectorizer, question_vectorizer),
+            vectorizers=vectorizers,
             speaker_kinds=kinds,
         )
+
+
+def _neighbours(segments: Sequence[SegmentData]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the segment before and after each one in its source, or -1: by ``order`` where
+    every segment has one (a sample of a corpus has gaps), else the next in the list."""
+    n = len(segments)
+    if n and all(s.order >= 0 for s in segments):
+        row = {(s.source, s.order): i for i, s in enumerate(segments)}
+        before = np.array([row.get((s.source, s.order - 1), -1) for s in segments], dtype=int)
+        after = np.array([row.get((s.source, s.order + 1), -1) for s in segments], dtype=int)
+        return before, after
+    rows = np.arange(n)
+    same_before = np.array(
+        [i > 0 and segments[i - 1].source == s.source for i, s in enumerate(segments)], bool
+    )
+    before = np.where(same_before, rows - 1, -1)
+    after = np.full(n, -1)
+    if n:
+        after[:-1] = np.where(same_before[1:], rows[1:], -1)
+    return before, after
+
+
+def _distinct_rows(transform, texts: list[str]):
+    """``transform`` of each distinct text once, one row per text (the sentences of one
+    answer, and answers in a row, share their question)."""
+    distinct = {t: k for k, t in enumerate(dict.fromkeys(texts))}
+    return transform(list(distinct))[[distinct[t] for t in texts]]
 
 
 def _bins(segments: Sequence[SegmentData]) -> np.ndarray:
@@ -164,39 +175,146 @@ def learned_evidence(
     """Each kind of learned evidence (see the module docstring) for the ``wanted`` rows, as
     float32 (len(wanted) x codes), from the labelled ``rows`` and their 0/1 ``targets``; with
     ``explain``, also ``example``: the corpus row of each nearest coded example."""
-    n_codes = targets.shape[1]
-    out: dict[str, np.ndarray] = {}
-    positives = targets.sum(axis=0)
-    text_all = _ridge_predict(corpus.text, rows, targets, alpha)
-    out["text"] = text_all[wanted]
-    if corpus.question is not None:
-        out["question"] = _ridge_predict(corpus.question, rows, targets, alpha, only=wanted)
-    else:
-        out["question"] = np.zeros((len(wanted), n_codes), np.float32)
-    out["nearest"], out["family"], example = _nearest(corpus.text, rows, targets, family, wanted, explain)
-    if explain:
-        out["example"] = example
-    before, after = corpus.before[wanted], corpus.after[wanted]
-    out["neighbours"] = np.maximum(
-        np.where(before[:, None] >= 0, text_all[np.maximum(before, 0)], 0.0),
-        np.where(after[:, None] >= 0, text_all[np.maximum(after, 0)], 0.0),
-    ).astype(np.float32)
-    prior = (positives + 0.5) / (len(rows) + 1.0)
-    out["position"] = _lift(corpus.position_bin, _POSITION_BINS, rows, targets, prior, wanted)
-    out["speaker"] = _lift(corpus.speaker, int(corpus.speaker.max()) + 1, rows, targets, prior, wanted)
-    out["prior"] = np.broadcast_to(np.log(prior).astype(np.float32), (len(wanted), n_codes))
-    return out
+    return EvidenceModel.fit(corpus, rows, targets, family, alpha).apply(corpus, wanted, explain)
 
 
-def _ridge_predict(features, rows, targets, alpha: float, only: np.ndarray | None = None) -> np.ndarray:
-    """A ridge regression per code on the labelled rows, predicting every row of the corpus
-    (or ``only`` those rows)."""
-    n = (0 if features is None else features.shape[0]) if only is None else len(only)
-    if features is None or not targets.any():
-        return np.zeros((n, targets.shape[1]), np.float32)
-    weights, intercept = ridge_solve(features[rows], targets, alpha)
-    wanted = features if only is None else features[only]
-    return (np.asarray(wanted @ weights) + intercept).astype(np.float32)
+@dataclass
+class EvidenceModel:
+    """What the labelled rows taught, to apply to any rows of the fitted corpus or of a batch
+    placed in its vocabulary (:meth:`CorpusFeatures.placed`), without learning again."""
+
+    text: tuple | None  # ridge (weights, intercepts) on the segment's words, None if nothing to learn
+    question: tuple | None
+    examples: object | None  # one column per (code, coded example), grouped by code
+    example_rows: np.ndarray  # the corpus row of each example column
+    starts: np.ndarray  # first column of each code that has examples
+    present: np.ndarray  # which codes those are
+    family: np.ndarray
+    position: np.ndarray  # (bins x codes) log lift
+    speaker: np.ndarray  # (speaker kinds x codes) log lift
+    prior: np.ndarray
+
+    @classmethod
+    def fit(
+        cls, corpus: CorpusFeatures, rows, targets: np.ndarray, family, alpha: float = 3.0, weights=None
+    ) -> EvidenceModel:
+        """``weights``: how many labelled segments each row stands for (default 1), so that
+        rates learned from a sample of the uncoded segments stay true."""
+        learnable = targets.any()
+        weights = np.ones(len(rows)) if weights is None else np.asarray(weights, dtype=float)
+
+        def ridge(features):
+            return ridge_solve(features[rows], targets, alpha) if features is not None and learnable else None
+
+        positives = targets.sum(axis=0)
+        prior = (positives + 0.5) / (weights.sum() + 1.0)
+        examples, example_rows, starts, present = _examples(corpus.text, rows, targets)
+        return cls(
+            text=ridge(corpus.text),
+            question=ridge(corpus.question),
+            examples=examples,
+            example_rows=example_rows,
+            starts=starts,
+            present=present,
+            family=family,
+            position=_lift(corpus.position_bin, _POSITION_BINS, rows, targets, prior, weights),
+            speaker=_lift(
+                corpus.speaker, int(corpus.speaker.max(initial=0)) + 1, rows, targets, prior, weights
+            ),
+            prior=prior,
+        )
+
+    def apply(
+        self, corpus: CorpusFeatures, wanted: np.ndarray, explain: bool = False
+    ) -> dict[str, np.ndarray]:
+        n_codes = len(self.prior)
+        out: dict[str, np.ndarray] = {}
+        zeros = np.zeros((len(wanted), n_codes), np.float32)
+        before, after = corpus.before[wanted], corpus.after[wanted]
+        # The text evidence of the wanted rows and of their neighbours, in one product.
+        needed = np.unique(np.r_[wanted, before[before >= 0], after[after >= 0]]).astype(int)
+        text_needed = _predict(
+            None if corpus.text is None else corpus.text[needed], self.text, len(needed), n_codes
+        )
+        text_all = np.zeros((len(corpus.before), n_codes), np.float32)
+        text_all[needed] = text_needed
+        out["text"] = text_all[wanted]
+        if corpus.question is not None and self.question is not None:
+            out["question"] = _predict(corpus.question[wanted], self.question, len(wanted), n_codes)
+        else:
+            out["question"] = zeros
+        own, example = self._nearest(corpus.text, wanted, explain)
+        kin = np.zeros_like(own)
+        for f in np.unique(self.family):
+            members = self.family == f
+            kin[:, members] = own[:, members].max(axis=1, keepdims=True)
+        out["nearest"], out["family"] = own, kin
+        if explain:
+            out["example"] = example
+        out["neighbours"] = np.maximum(
+            np.where(before[:, None] >= 0, text_all[np.maximum(before, 0)], 0.0),
+            np.where(after[:, None] >= 0, text_all[np.maximum(after, 0)], 0.0),
+        ).astype(np.float32)
+        out["position"] = self.position[corpus.position_bin[wanted]]
+        speaker = corpus.speaker[wanted]
+        known = speaker < len(self.speaker)  # a kind the fit never saw has no lift
+        out["speaker"] = np.where(known[:, None], self.speaker[np.where(known, speaker, 0)], 0.0).astype(
+            np.float32
+        )
+        out["prior"] = np.broadcast_to(np.log(self.prior).astype(np.float32), (len(wanted), n_codes))
+        return out
+
+    def _nearest(self, features, wanted: np.ndarray, which: bool):
+        """Per wanted row and code, the highest cosine to a coded example of the code; with
+        ``which``, also the fitted corpus row of that example (-1 where it has none)."""
+        n_codes = len(self.prior)
+        own = np.zeros((len(wanted), n_codes), np.float32)
+        example_row = np.full((len(wanted), n_codes), -1, dtype=int)
+        if self.examples is None or features is None:
+            return own, example_row
+        ends = np.r_[self.starts[1:], len(self.example_rows)]
+        for begin in range(0, len(wanted), _BATCH):
+            part = wanted[begin : begin + _BATCH]
+            similarity = (features[part].astype(np.float32) @ self.examples).toarray()
+            own[begin : begin + len(part), self.present] = np.maximum.reduceat(
+                similarity, self.starts, axis=1
+            )
+            if which:
+                found = [
+                    self.example_rows[a + np.argmax(similarity[:, a:b], axis=1)]
+                    for a, b in zip(self.starts, ends, strict=True)
+                ]
+                example_row[begin : begin + len(part), self.present] = np.column_stack(found)
+        return own, example_row
+
+
+def _predict(features, model, n: int, n_codes: int) -> np.ndarray:
+    if features is None or model is None:
+        return np.zeros((n, n_codes), np.float32)
+    weights, intercept = model
+    return (np.asarray(features @ weights) + intercept).astype(np.float32)
+
+
+def _examples(features, rows, targets: np.ndarray):
+    """The coded examples the nearest-example evidence compares with: at most
+    ``_MAX_EXAMPLES`` per code (spread over its coded segments), one column each."""
+    empty = (None, np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0, dtype=int))
+    if features is None:
+        return empty
+    owners, picked = [], []
+    for j in range(targets.shape[1]):
+        mine = np.flatnonzero(targets[:, j])
+        if len(mine) > _MAX_EXAMPLES:
+            mine = mine[np.linspace(0, len(mine) - 1, _MAX_EXAMPLES).astype(int)]
+        owners += [j] * len(mine)
+        picked += mine.tolist()
+    if not picked:
+        return empty
+    owner = np.array(owners)
+    example_rows = rows[np.array(picked)]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    # float32: the cosines need no more, and the dense blocks of products are half the size.
+    return features[example_rows].T.tocsc().astype(np.float32), example_rows, starts, owner[starts]
 
 
 def ridge_solve(x, y: np.ndarray, alpha: float, tol: float = 1e-4, iterations: int = 200):
@@ -233,46 +351,11 @@ def ridge_solve(x, y: np.ndarray, alpha: float, tol: float = 1e-4, iterations: i
     return w, offset - mean @ w
 
 
-def _nearest(features, rows, targets, family: np.ndarray, wanted: np.ndarray, which: bool = False):
-    """Per wanted row and code, the highest cosine to a labelled example of the code, and to
-    one of any code in its family (the best of the family's codes); with ``which``, also the
-    corpus row of the code's nearest example (-1 where it has none)."""
-    n_codes = targets.shape[1]
-    own = np.zeros((len(wanted), n_codes), np.float32)
-    example_row = np.full((len(wanted), n_codes), -1, dtype=int)
-    pairs = (
-        [] if features is None else [(j, r) for j in range(n_codes) for r in np.flatnonzero(targets[:, j])]
-    )
-    if pairs:
-        owner = np.array([j for j, _ in pairs])
-        example_rows = rows[np.array([r for _, r in pairs])]
-        # One column per (code, example): the product comes out grouped by code.
-        examples = features[example_rows].T.tocsc()
-        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        ends = np.r_[starts[1:], len(owner)]
-        present = owner[starts]
-        for begin in range(0, len(wanted), _BATCH):
-            part = wanted[begin : begin + _BATCH]
-            similarity = (features[part] @ examples).toarray()
-            own[begin : begin + len(part), present] = np.maximum.reduceat(similarity, starts, axis=1)
-            if which:
-                found = [
-                    example_rows[a + np.argmax(similarity[:, a:b], axis=1)]
-                    for a, b in zip(starts, ends, strict=True)
-                ]
-                example_row[begin : begin + len(part), present] = np.column_stack(found)
-    kin = np.zeros_like(own)
-    for f in np.unique(family):
-        members = family == f
-        kin[:, members] = own[:, members].max(axis=1, keepdims=True)
-    return own, kin, example_row
-
-
-def _lift(bins: np.ndarray, n_bins: int, rows, targets, prior: np.ndarray, wanted) -> np.ndarray:
+def _lift(bins: np.ndarray, n_bins: int, rows, targets, prior: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """log(rate of the code among labelled rows in the same bin / its overall rate), with the
     bin's rate shrunk towards the overall one (``_SMOOTHING``)."""
     counts = np.zeros((n_bins, targets.shape[1]))
     np.add.at(counts, bins[rows], targets)
-    sizes = np.bincount(bins[rows], minlength=n_bins)[:, None]
+    sizes = np.bincount(bins[rows], weights=weights, minlength=n_bins)[:, None]
     rate = (counts + _SMOOTHING * prior) / (sizes + _SMOOTHING)
-    return np.log(rate / prior).astype(np.float32)[bins[wanted]]
+    return np.log(rate / prior).astype(np.float32)

@@ -11,9 +11,18 @@ from __future__ import annotations
 from qualcode.coding.blind import refuse_when_blind
 from qualcode.errors import ConflictError
 from qualcode.store import runs as run_store
+from qualcode.store import segments as segment_store
 from qualcode.store import suggestions as suggestion_store
-from qualcode.suggest import make_suggester
-from qualcode.suggest.runner import SuggestReport, labels, made_with, prepare, store_run, with_language
+from qualcode.suggest import corpus, make_suggester
+from qualcode.suggest.runner import (
+    Steps,
+    SuggestReport,
+    labels,
+    made_with,
+    prepare,
+    score_and_store,
+    with_language,
+)
 
 LEARN_FROM = ("coder", "all")
 
@@ -37,24 +46,39 @@ class CoderModel:
             raise ConflictError("no suggestions to retrain yet; run: qualcode suggest")
         return run_store.run_config(self.db.connection, run_id)
 
-    def retrain(self) -> SuggestReport:
-        """Learn from the decisions so far and store a new run for this coder."""
+    def retrain(self, progress=None) -> SuggestReport:
+        """Learn from the decisions so far and store a new run for this coder (``progress``
+        as for :func:`qualcode.suggest.runner.run_suggestions`, while scoring). In a project
+        fitted on a sample, decisions on segments outside it fit the suggester anew."""
         learner = None if self.learn_from == "all" else self.coder
+        known = labels(self.db.connection, self.unit_, learner) if self.model_ is not None else None
+        if known is not None and not self._fitted_on(known):
+            self.model_ = None
         if self.model_ is None:
             settings = self._settings()
-            self.unit_, self.codes_, self.segments_, known = prepare(self.db, settings["unit"], learner)
+            self.unit_, self.codes_, segments, learn = prepare(
+                self.db, settings["unit"], learner, sample=True
+            )
+            self.fitted_ids_ = {s.id for s in segments}
             options = made_with(settings["suggester"], settings["options"])
             options = with_language(self.db.connection, settings["suggester"], options)
-            self.model_ = make_suggester(settings["suggester"], **options).fit(
-                self.codes_, self.segments_, known
-            )
+            self.model_ = make_suggester(settings["suggester"], **options).fit(self.codes_, segments, learn)
+            del segments
             self.config_ = {
                 "suggester": settings["suggester"], "options": self.model_.config(),
                 "min_score": settings["min_score"], "coder": self.coder, "unit": self.unit_,
                 "learn_from": self.learn_from,
             }  # fmt: skip
-        else:
             known = labels(self.db.connection, self.unit_, learner)
-            self.model_.refit(self.codes_, known)
-        scored = self.model_.suggest(self.segments_)
-        return store_run(self.db, self.model_, self.config_, self.segments_, scored, known)
+        else:
+            self.model_.refit(self.codes_, known.sampled(corpus.FIT_LABELLED))
+        steps = Steps(
+            progress, segment_store.segment_count(self.db.connection, self.unit_) if progress else 0
+        )
+        return score_and_store(self.db, self.model_, self.config_, known, steps)
+
+    def _fitted_on(self, learn) -> bool:
+        """Whether every coded or rejected segment to learn from is in the corpus the
+        suggester was fitted on (of the segments coded with no code, a sample is enough)."""
+        informative = [s for s, codes in learn.coded.items() if codes] + list(learn.rejected)
+        return all(s in self.fitted_ids_ for s in informative)

@@ -12,11 +12,10 @@ from qualcode.store import decisions as decision_store
 from qualcode.store import runs as run_store
 from qualcode.store import segments as segment_store
 from qualcode.store import settings as setting_store
-from qualcode.store import sources as source_store
 from qualcode.store import suggestions as suggestion_store
-from qualcode.suggest import make_suggester
-from qualcode.suggest.base import CodeProfile, Labels, SegmentData, Suggester
-from qualcode.suggest.context import turn_context
+from qualcode.suggest import corpus, make_suggester
+from qualcode.suggest.base import CodeProfile, Labels, Suggester
+from qualcode.suggest.corpus import fit_corpus, segment_batches, segment_data
 
 
 @dataclass
@@ -79,25 +78,6 @@ def code_profiles(codebook, nlp) -> list[CodeProfile]:
             )
         )
     return profiles
-
-
-def segment_data(conn, unit: str) -> list[SegmentData]:
-    """The segments of ``unit`` with where they are, who speaks and what was asked before."""
-    rows = list(segment_store.iter_segments(conn, unit))
-    context = turn_context(source_store.turn_texts(conn))
-    last = {}
-    for r in rows:
-        last[r["source"]] = max(last.get(r["source"], 0), r["position"])
-    out = []
-    for r in rows:
-        speaker, question = context.get(r["turn_id"], ("", ""))
-        out.append(
-            SegmentData(
-                r["id"], r["source"], r["text"], r["norm"], r["lemmas"], r["start"], r["end"],
-                r["position"] / last[r["source"]] if last[r["source"]] else 0.0, speaker, question,
-            )
-        )  # fmt: skip
-    return out
 
 
 def labels(conn, unit: str, coder: str | None) -> Labels:
@@ -166,8 +146,10 @@ def _profile(stored: dict) -> CodeProfile:
     return CodeProfile(**{k: tuples(v) for k, v in stored.items()})
 
 
-def prepare(db, unit: str | None, coder: str | None):
-    """Codes, segments and labels of the project, or a clear error saying what is missing."""
+def prepare(db, unit: str | None, coder: str | None, sample: bool = False):
+    """Codes, segments and labels of the project, or a clear error saying what is missing.
+    With ``sample``, what to fit on: at most about ``corpus.FIT_LABELLED`` labelled segments
+    (:meth:`Labels.sampled`) and the segments of :func:`fit_corpus`; else everything."""
     conn = db.connection
     unit = unit or setting_store.active_unit(conn)
     if unit is None:
@@ -175,15 +157,28 @@ def prepare(db, unit: str | None, coder: str | None):
     codebook = code_store.current_codebook(conn)
     if not codebook.codes:
         raise ConflictError(NO_CODEBOOK)
-    return (
-        unit,
-        cached_profiles(db, codebook),
-        segment_data(conn, unit),
-        labels(conn, unit, coder),
-    )
+    known = labels(conn, unit, coder)
+    if sample:
+        known = known.sampled(corpus.FIT_LABELLED)
+    segments = fit_corpus(conn, unit, known) if sample else segment_data(conn, unit)
+    return unit, cached_profiles(db, codebook), segments, known
 
 
-STAGES = ("reading the project", "fitting", "suggesting", "storing the suggestions")
+STAGES = ("reading the project", "fitting", "suggesting", "recording the run")
+
+
+class Steps:
+    """``progress(done, total, stage)`` over one total: reading and fitting count one step
+    each, every segment scored one, recording the run one (a bar moves while suggesting)."""
+
+    def __init__(self, progress, segments: int):
+        self.progress, self.total = progress, segments + 3
+
+    def stage(self, index: int, segments_done: int = 0) -> None:
+        if self.progress:
+            done = min(index, 2) + segments_done
+            self.progress(self.total if index >= len(STAGES) else done, self.total,
+                          STAGES[index] if index < len(STAGES) else "done")  # fmt: skip
 
 
 def run_suggestions(
@@ -193,15 +188,20 @@ def run_suggestions(
     """Fit ``suggester`` on the project (learning from ``coder``'s decisions, or everyone's)
     and store what it suggests as a new run: shown from ``min_score``, or (None) from the
     threshold the suggester chose from the decisions. ``progress``, if given, is called with
-    ``(done, total, stage)`` as each of the :data:`STAGES` starts, and ``(total, total, "done")``."""
+    ``(done, total, stage)`` over one total (see :class:`Steps`) as each of the :data:`STAGES`
+    starts and as segments are scored, and ``(total, total, "done")`` at the end."""
     if coder is None and decision_store.coders(db.connection):
         refuse_when_blind(db, "a suggestion run learning from every coder (give --coder)")
-    _stage(progress, 0)
-    unit, codes, segments, known = prepare(db, unit, coder)
-    _stage(progress, 1)
+    steps = _steps(db, unit, progress)
+    steps.stage(0)
+    unit, codes, segments, known = prepare(db, unit, coder, sample=True)
+    steps.stage(1)
     model = make_suggester(suggester, **with_language(db.connection, suggester, options)).fit(
         codes, segments, known
     )
+    del segments  # the fitted sample; scoring reads the project again, batch by batch
+    if known.empty_weight != 1.0:
+        known = labels(db.connection, unit, coder)  # every decision, for what not to suggest
     config = {
         "suggester": suggester,
         "options": model.config(),
@@ -209,80 +209,110 @@ def run_suggestions(
         "coder": coder,
         "unit": unit,
     }
-    _stage(progress, 2)
-    scored = model.suggest(segments)
-    _stage(progress, 3)
-    report = store_run(db, model, config, segments, scored, known)
-    _stage(progress, 4)
-    return report
+    return score_and_store(db, model, config, known, steps)
 
 
-def _stage(progress, index: int) -> None:
-    """Tell ``progress`` (if any) that stage ``index`` of :data:`STAGES` starts (or all are done)."""
-    if progress:
-        progress(index, len(STAGES), STAGES[index] if index < len(STAGES) else "done")
+def _steps(db, unit: str | None, progress) -> Steps:
+    unit = unit or setting_store.active_unit(db.connection)
+    return Steps(progress, segment_store.segment_count(db.connection, unit) if progress and unit else 0)
 
 
 OTHER_CANDIDATES = 3  # ranked codes kept below the threshold on a segment with a shown one
 
 
-def store_run(db, model: Suggester, config: dict, segments, scored, known: Labels) -> SuggestReport:
-    """Store a run's suggestions: per segment its codes ranked by score (not those the learning
-    coder already decided for the segment), shown from the run's threshold, and on segments
-    with a shown one the next few as candidates to offer. A suggestion waiting in a reviewing
-    coder's queue that the run no longer shows is recorded as withdrawn, with the score it
-    fell to, so retraining never drops unseen work."""
+def score_and_store(
+    db, model: Suggester, config: dict, known: Labels, steps: Steps | None = None
+) -> SuggestReport:
+    """Score every segment of the run's unit with a fitted ``model``, batch by batch, and store
+    the run: per segment its codes ranked by score (not those the learning coder already
+    decided for the segment), shown from the run's threshold, and on segments with a shown one
+    the next few as candidates to offer. Each batch is stored in its own short transaction
+    (a coder's decisions are never kept waiting for long); the run counts only once it is
+    finished. A suggestion waiting in a reviewing coder's queue that the run no longer shows
+    is recorded as withdrawn, with the score it fell to, so retraining never drops unseen work."""
     conn = db.connection
+    steps = steps or Steps(None, 0)
     threshold = config["min_score"] if config.get("min_score") is not None else model.threshold()
     config = dict(config, threshold=round(threshold, 4))
     if getattr(model, "expected_precision_", None) is not None and config.get("min_score") is None:
         config["expected_precision"] = round(model.expected_precision_, 3)
     code_ids = code_store.code_ids(conn)
-    spans = {
-        r["id"]: (r["source_id"], r["start"], r["end"])
-        for r in segment_store.segment_spans(conn, config["unit"])
+    source_ids = dict((name, i) for i, name in segment_store.sources_in_order(conn, config["unit"]))
+    reviewers = [config["coder"]] if config["coder"] else decision_store.coders(conn)
+    queued = {
+        _key(item) for reviewer in reviewers for item in suggestion_store.pending_suggestions(conn, reviewer)
     }
-    scores = {segment.id: per_code for segment, per_code in zip(segments, scored, strict=True)}
-    rows = []
-    for segment in segments:
-        already = known.coded.get(segment.id, set()) | known.rejected.get(segment.id, set())
-        ranked = sorted(
-            ((code, result) for code, result in scores[segment.id].items() if code not in already),
-            key=lambda pair: -pair[1].score,
-        )
-        shown = sum(1 for _, result in ranked if result.score >= threshold)
-        for rank, (code, result) in enumerate(ranked[: shown + OTHER_CANDIDATES] if shown else [], start=1):
-            rows.append(
-                (*spans[segment.id], segment.id, code_ids[code], model.name, model.version,
-                 round(result.score, 4), result.rationale, rank, int(rank <= shown))
-            )  # fmt: skip
-    made = {(r[0], r[1], r[2], r[4]) for r in rows if r[-1]}
     with db.transaction() as conn:
-        reviewers = [config["coder"]] if config["coder"] else decision_store.coders(conn)
-        queues = {c: suggestion_store.pending_suggestions(conn, c) for c in reviewers}
         run_id = run_store.start_run(conn, "suggest", config, run_store.library_versions(["scikit-learn"]))
-        suggestion_store.insert_suggestions(conn, [(run_id, *row) for row in rows])
-        queued, withdrawn = set(), 0
-        for reviewer, queue in queues.items():
+    made, new, done = 0, 0, 0
+    made_queued: set[tuple] = set()  # queued suggestions this run shows again
+    fell_to: dict[tuple, float] = {}  # queued suggestions' scores in this run
+    for batch in segment_batches(conn, config["unit"]):
+        steps.stage(2, done)
+        scored = model.suggest(batch)
+        rows = []
+        for segment, per_code in zip(batch, scored, strict=True):
+            source_id = source_ids[segment.source]
+            for code, result in per_code.items():
+                key = (source_id, segment.start, segment.end, code_ids[code])
+                if key in queued:
+                    fell_to[key] = round(result.score, 4)
+            rows += _ranked(model, run_id, source_id, segment, per_code, known, threshold, code_ids)
+        for row in rows:
+            if row[-1]:
+                key = (row[1], row[2], row[3], row[5])
+                made += 1
+                if key in queued:
+                    made_queued.add(key)
+                else:
+                    new += 1
+        with db.transaction() as conn:
+            suggestion_store.insert_suggestions(conn, rows)
+        done += len(batch)
+    steps.stage(3, done)
+    withdrawn = 0
+    with db.transaction() as conn:
+        for reviewer in reviewers:  # read again: decisions made while scoring count
             gone = []
-            for item in queue:
-                key = (item["source_id"], item["start"], item["end"], item["code_id"])
-                queued.add(key)
-                covered = item["code"] in known.coded.get(item["segment_id"], set()) | known.rejected.get(
+            for item in suggestion_store.pending_suggestions(conn, reviewer):
+                key = _key(item)
+                decided = known.coded.get(item["segment_id"], set()) | known.rejected.get(
                     item["segment_id"], set()
                 )
-                if key not in made and not covered:
-                    found = scores.get(item["segment_id"], {}).get(item["code"])
-                    gone.append((item["id"], round(found.score, 4) if found else 0.0))
+                if key in made_queued or item["code"] in decided or item["run_id"] == run_id:
+                    continue
+                if key not in queued and suggestion_store.shown_in_run(conn, run_id, *key):
+                    continue  # queued while this run was scoring, and shown by it too
+                gone.append((item["id"], fell_to.get(key, 0.0)))
             suggestion_store.insert_withdrawals(conn, reviewer, run_id, gone)
             withdrawn += len(gone)
-        new = len(made - queued) if queues else len(made)
-        summary = {"suggestions": len(made), "segments": len(segments), "new": new, "withdrawn": withdrawn}
+        summary = {"suggestions": made, "segments": done, "new": new, "withdrawn": withdrawn}
         run_store.finish_run(conn, run_id, summary)
+    steps.stage(len(STAGES))
     return SuggestReport(
-        run_id, model.name, len(made), len(segments), _learned(model), new, withdrawn, threshold,
+        run_id, model.name, made, done, _learned(model), new, withdrawn, threshold,
         config.get("expected_precision"),
     )  # fmt: skip
+
+
+def _key(item) -> tuple:
+    return (item["source_id"], item["start"], item["end"], item["code_id"])
+
+
+def _ranked(model, run_id, source_id, segment, per_code, known, threshold, code_ids) -> list[tuple]:
+    """A segment's suggestion rows: its codes by score, shown from ``threshold``, and a few
+    more as candidates (none on a segment with nothing shown)."""
+    already = known.coded.get(segment.id, set()) | known.rejected.get(segment.id, set())
+    ranked = sorted(
+        ((code, result) for code, result in per_code.items() if code not in already),
+        key=lambda pair: -pair[1].score,
+    )
+    shown = sum(1 for _, result in ranked if result.score >= threshold)
+    return [
+        (run_id, source_id, segment.start, segment.end, segment.id, code_ids[code], model.name, model.version,
+         round(result.score, 4), result.rationale, rank, int(rank <= shown))
+        for rank, (code, result) in enumerate(ranked[: shown + OTHER_CANDIDATES] if shown else [], start=1)
+    ]  # fmt: skip
 
 
 def rerun_last(db, progress=None) -> SuggestReport | None:

@@ -75,12 +75,15 @@ class SemanticSuggester(Suggester):
         n = self.reference_.shape[0]
         if n * self.top_share < 1:
             return absolute
-        share_below = np.column_stack(
-            [
-                np.searchsorted(self.reference_[:, j], best[:, j], side="right") / n
-                for j in range(best.shape[1])
-            ]
-        )
+        # Only ranks in the top share score above 0: look those up among the corpus' top
+        # similarities alone (the rest of the corpus lies below them).
+        top = self.reference_[-(int(np.ceil(n * self.top_share)) + 1) :]
+        share_below = np.zeros_like(best, dtype=float)
+        for j in range(best.shape[1]):
+            high = np.flatnonzero(best[:, j] >= top[0, j])
+            if len(high):
+                below = n - len(top) + np.searchsorted(top[:, j], best[high, j], side="right")
+                share_below[high, j] = below / n
         return np.minimum(np.clip((share_below - (1 - self.top_share)) / self.top_share, 0.0, 1.0), absolute)
 
     def suggest(self, segments: Sequence[SegmentData], batch: int = 2048) -> list[dict[str, Scored]]:
@@ -92,11 +95,15 @@ class SemanticSuggester(Suggester):
             similarity = self.embedder_.embed([self._text(s) for s in part]) @ self.anchor_vectors_.T
             best = np.maximum.reduceat(similarity, self.block_starts_, axis=1)
             scores = self._ranked_scores(best)
-            for i, j in zip(*np.nonzero(scores >= self.report_above), strict=True):
-                end = self.block_starts_[j + 1] if j + 1 < len(self.block_starts_) else similarity.shape[1]
-                anchor = self.block_starts_[j] + int(np.argmax(similarity[i, self.block_starts_[j] : end]))
-                why = f"closest to its {self.anchor_label_[anchor]} (cosine {best[i, j]:.2f})"
-                out[begin + i][self.codes_[j]] = Scored(float(scores[i, j]), why)
+            reported = scores >= self.report_above
+            ends = np.r_[self.block_starts_[1:], similarity.shape[1]]
+            for j in np.flatnonzero(reported.any(axis=0)):
+                rows = np.flatnonzero(reported[:, j])
+                a, b = self.block_starts_[j], ends[j]
+                anchors = a + np.argmax(similarity[rows, a:b], axis=1)
+                for i, anchor in zip(rows.tolist(), anchors.tolist(), strict=True):
+                    why = f"closest to its {self.anchor_label_[anchor]} (cosine {best[i, j]:.2f})"
+                    out[begin + i][self.codes_[j]] = Scored(float(scores[i, j]), why)
         return out
 
     def _text(self, segment: SegmentData) -> str:

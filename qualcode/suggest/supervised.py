@@ -145,6 +145,8 @@ class SupervisedSuggester(Suggester):
 
     def informativeness(self, segments: Sequence[SegmentData]) -> np.ndarray:
         """Per segment, how unsure the models are (1 = a coin flip for some code)."""
+        if not segments:
+            return np.zeros(0)
         probabilities = self.probabilities(segments)
         if not probabilities:
             return np.zeros(len(segments))
