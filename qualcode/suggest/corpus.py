@@ -52,8 +52,8 @@ def segment_batches(conn, unit: str, size: int | None = None, keep=None) -> Iter
         yield batch
 
 
-FIT_SEGMENTS = 40_000  # a larger corpus is fitted on a sample: the labelled segments and more
-FIT_LABELLED = 15_000  # labelled segments learned from at most (every coded one; the uncoded sampled)
+FIT_SEGMENTS = 30_000  # a larger corpus is fitted on a sample: the labelled segments and more
+FIT_LABELLED = 10_000  # labelled segments learned from at most (every coded one; the uncoded sampled)
 _GOLDEN = 2654435761  # Knuth's multiplicative hash: a fixed, well-spread sample of segment ids
 
 
