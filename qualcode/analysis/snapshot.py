@@ -116,7 +116,7 @@ def read_snapshot(db, include: str = "reviewed", unit: str | None = None, compac
         if compact:
             unreviewed = _drained(unreviewed)
             turns = Spans(_turns_by_source(conn), TURN_COLUMNS, texts=("speaker", "role", "case"))
-            segments = Spans(coding_store.iter_segment_spans(conn, unit), SEGMENT_COLUMNS) if unit else []
+            segments = Spans(segment_store.iter_segment_spans(conn, unit), SEGMENT_COLUMNS) if unit else []
             locate, rows = turns, coding_store.iter_reviewed_codings(conn)
         else:
             turns = source_store.all_turns(conn)

@@ -107,16 +107,6 @@ def iter_reviewed_codings(conn: sqlite3.Connection) -> sqlite3.Cursor:
     )
 
 
-def iter_segment_spans(conn: sqlite3.Connection, unit: str) -> sqlite3.Cursor:
-    """``segments.segment_spans`` as a cursor, one row at a time: the spans the codings of a
-    large project are located in (for a compact snapshot; no text, unlike ``iter_segments``)."""
-    return conn.execute(
-        'SELECT id, source_id, turn_id, position, start, "end" FROM segments WHERE unit = ? '
-        "ORDER BY source_id, position",
-        (unit,),
-    )
-
-
 def coded_sources(conn: sqlite3.Connection, coder: str | None) -> list[int]:
     """Sources with a current coding (by ``coder``, or by anyone), in the order first coded."""
     return [

@@ -70,11 +70,16 @@ def iter_segments(conn: sqlite3.Connection, unit: str) -> Iterator[sqlite3.Row]:
 def segment_spans(conn: sqlite3.Connection, unit: str) -> list[sqlite3.Row]:
     """(id, source_id, turn_id, position, start, end) of every segment of ``unit``, by source id
     and position (no text: for locating codings)."""
+    return iter_segment_spans(conn, unit).fetchall()
+
+
+def iter_segment_spans(conn: sqlite3.Connection, unit: str) -> sqlite3.Cursor:
+    """:func:`segment_spans` as a cursor, one row at a time (a compact snapshot of a large project)."""
     return conn.execute(
         'SELECT id, source_id, turn_id, position, start, "end" FROM segments WHERE unit = ? '
         "ORDER BY source_id, position",
         (unit,),
-    ).fetchall()
+    )
 
 
 def segment_exists(conn: sqlite3.Connection, segment_id: int) -> bool:

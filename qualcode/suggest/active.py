@@ -9,7 +9,8 @@ from collections import defaultdict
 from qualcode.errors import ConflictError
 from qualcode.store import segments as segment_store
 from qualcode.suggest.base import SegmentData
-from qualcode.suggest.runner import prepare, segment_batches
+from qualcode.suggest.corpus import segment_batches
+from qualcode.suggest.runner import prepare
 
 
 def uncertainty(db, coder: str | None, unit: str | None = None):

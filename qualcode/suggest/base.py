@@ -73,6 +73,10 @@ class Labels:
         coded = {s: codes for s, codes in self.coded.items() if codes or s in self.rejected or s in kept}
         return Labels(coded=coded, rejected=self.rejected, empty_weight=len(empty) / room)
 
+    def decided(self, segment: int) -> set[str]:
+        """The codes people decided for ``segment``: coded or rejected."""
+        return self.coded.get(segment, set()) | self.rejected.get(segment, set())
+
     def weight(self, segment: int) -> float:
         """How many labelled segments ``segment`` stands for."""
         return self.empty_weight if not self.coded.get(segment) and segment not in self.rejected else 1.0

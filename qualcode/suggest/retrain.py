@@ -11,7 +11,6 @@ from __future__ import annotations
 from qualcode.coding.blind import refuse_when_blind
 from qualcode.errors import ConflictError
 from qualcode.store import runs as run_store
-from qualcode.store import segments as segment_store
 from qualcode.store import suggestions as suggestion_store
 from qualcode.suggest import corpus, make_suggester
 from qualcode.suggest.runner import (
@@ -51,31 +50,30 @@ class CoderModel:
         as for :func:`qualcode.suggest.runner.run_suggestions`, while scoring). In a project
         fitted on a sample, decisions on segments outside it fit the suggester anew."""
         learner = None if self.learn_from == "all" else self.coder
-        known = labels(self.db.connection, self.unit_, learner) if self.model_ is not None else None
-        if known is not None and not self._fitted_on(known):
-            self.model_ = None
+        if self.model_ is not None:
+            known = labels(self.db.connection, self.unit_, learner)
+            if not self._fitted_on(known):
+                self.model_ = None
         if self.model_ is None:
             settings = self._settings()
-            self.unit_, self.codes_, segments, learn = prepare(
+            self.unit_, self.codes_, segments, known = prepare(
                 self.db, settings["unit"], learner, sample=True
             )
             self.fitted_ids_ = {s.id for s in segments}
             options = made_with(settings["suggester"], settings["options"])
             options = with_language(self.db.connection, settings["suggester"], options)
-            self.model_ = make_suggester(settings["suggester"], **options).fit(self.codes_, segments, learn)
+            self.model_ = make_suggester(settings["suggester"], **options).fit(self.codes_, segments, known)
             del segments
             self.config_ = {
                 "suggester": settings["suggester"], "options": self.model_.config(),
                 "min_score": settings["min_score"], "coder": self.coder, "unit": self.unit_,
                 "learn_from": self.learn_from,
             }  # fmt: skip
-            known = labels(self.db.connection, self.unit_, learner)
         else:
             self.model_.refit(self.codes_, known.sampled(corpus.FIT_LABELLED))
-        steps = Steps(
-            progress, segment_store.segment_count(self.db.connection, self.unit_) if progress else 0
+        return score_and_store(
+            self.db, self.model_, self.config_, known, Steps.of_unit(self.db, self.unit_, progress)
         )
-        return score_and_store(self.db, self.model_, self.config_, known, steps)
 
     def _fitted_on(self, learn) -> bool:
         """Whether every coded or rejected segment to learn from is in the corpus the

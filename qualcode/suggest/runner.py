@@ -174,6 +174,13 @@ class Steps:
     def __init__(self, progress, segments: int):
         self.progress, self.total = progress, segments + 3
 
+    @classmethod
+    def of_unit(cls, db, unit: str | None, progress) -> Steps:
+        """Steps over the segments of ``unit`` (the active one if None); counted only when
+        someone is told."""
+        unit = unit or setting_store.active_unit(db.connection)
+        return cls(progress, segment_store.segment_count(db.connection, unit) if progress and unit else 0)
+
     def stage(self, index: int, segments_done: int = 0) -> None:
         if self.progress:
             done = min(index, 2) + segments_done
@@ -192,16 +199,16 @@ def run_suggestions(
     starts and as segments are scored, and ``(total, total, "done")`` at the end."""
     if coder is None and decision_store.coders(db.connection):
         refuse_when_blind(db, "a suggestion run learning from every coder (give --coder)")
-    steps = _steps(db, unit, progress)
+    steps = Steps.of_unit(db, unit, progress)
     steps.stage(0)
     unit, codes, segments, known = prepare(db, unit, coder, sample=True)
     steps.stage(1)
     model = make_suggester(suggester, **with_language(db.connection, suggester, options)).fit(
         codes, segments, known
     )
-    del segments  # the fitted sample; scoring reads the project again, batch by batch
-    if known.empty_weight != 1.0:
-        known = labels(db.connection, unit, coder)  # every decision, for what not to suggest
+    # The fitted sample; scoring reads the project again, batch by batch. A sample of the
+    # labels holds every decision (only segments coded with no code are left out).
+    del segments
     config = {
         "suggester": suggester,
         "options": model.config(),
@@ -210,11 +217,6 @@ def run_suggestions(
         "unit": unit,
     }
     return score_and_store(db, model, config, known, steps)
-
-
-def _steps(db, unit: str | None, progress) -> Steps:
-    unit = unit or setting_store.active_unit(db.connection)
-    return Steps(progress, segment_store.segment_count(db.connection, unit) if progress and unit else 0)
 
 
 OTHER_CANDIDATES = 3  # ranked codes kept below the threshold on a segment with a shown one
@@ -276,10 +278,7 @@ def score_and_store(
             gone = []
             for item in suggestion_store.pending_suggestions(conn, reviewer):
                 key = _key(item)
-                decided = known.coded.get(item["segment_id"], set()) | known.rejected.get(
-                    item["segment_id"], set()
-                )
-                if key in made_queued or item["code"] in decided or item["run_id"] == run_id:
+                if key in made_queued or item["code"] in known.decided(item["segment_id"]):
                     continue
                 if key not in queued and suggestion_store.shown_in_run(conn, run_id, *key):
                     continue  # queued while this run was scoring, and shown by it too
@@ -302,7 +301,7 @@ def _key(item) -> tuple:
 def _ranked(model, run_id, source_id, segment, per_code, known, threshold, code_ids) -> list[tuple]:
     """A segment's suggestion rows: its codes by score, shown from ``threshold``, and a few
     more as candidates (none on a segment with nothing shown)."""
-    already = known.coded.get(segment.id, set()) | known.rejected.get(segment.id, set())
+    already = known.decided(segment.id)
     ranked = sorted(
         ((code, result) for code, result in per_code.items() if code not in already),
         key=lambda pair: -pair[1].score,
