@@ -21,6 +21,7 @@ import importlib.metadata
 import importlib.util
 import sys
 import warnings
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def load_pipeline(language: str = "nl", model: str | None = None):
     one-line :class:`QualcodeWarning` saying how to install a trained model).
     """
     nlp, info = _load_cached(language, model)
+    _LOADED_WITH[nlp] = (language, model)
     if not info.trained:
         lemmas = "with lookup lemmas" if nlp.has_pipe("lemmatizer") else "without lemmas"
         trained = TRAINED_MODELS.get(language, (f"a {language} model",))[-1]
@@ -78,6 +80,15 @@ def load_pipeline(language: str = "nl", model: str | None = None):
             stacklevel=2,
         )
     return nlp, info
+
+
+def load_arguments(nlp) -> tuple[str, str | None] | None:
+    """The ``(language, model)`` that :func:`load_pipeline` loaded ``nlp`` with, so that another
+    process can load the same pipeline; None for a pipeline made some other way."""
+    return _LOADED_WITH.get(nlp)
+
+
+_LOADED_WITH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @functools.lru_cache(maxsize=4)

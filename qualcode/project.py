@@ -128,15 +128,17 @@ class Project(FindingsFacade, PrivacyFacade):
         model: str | None = None,
         include_interviewer: bool = False,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> SegmentReport:
         """(Re)make the segments of one unit for every source (interviewer turns only with
-        ``include_interviewer``); codings are spans of the text, so they are never touched."""
+        ``include_interviewer``); codings are spans of the text, so they are never touched.
+        ``workers``: processes running spaCy (default: one per core for a large project)."""
         from qualcode.nlp import load_pipeline
         from qualcode.segment import Unit, segment_project
 
         spec = Unit(unit, window, stride)
         nlp, info = load_pipeline(language, model)
-        return segment_project(self._db, spec, nlp, info, include_interviewer, progress)
+        return segment_project(self._db, spec, nlp, info, include_interviewer, progress, workers)
 
     # -- codebook (qualcode.codebook, store.codes) ----------------------------------------------
 

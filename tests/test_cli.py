@@ -206,3 +206,17 @@ def test_help_is_fast_and_imports_nothing_heavy():
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         assert out.strip().splitlines()[-1] == "[]", args
+
+
+def test_a_large_import_names_the_first_sources_and_counts_the_rest(study, tmp_path):
+    project, _ = study
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(13):
+        write(folder / f"int{i:02d}.txt", INTERVIEW)
+    result = run("import", project, folder)
+    assert (
+        "imported 13 sources: int00, int01, int02, int03, int04, int05, int06, int07, int08, int09 and 3 more"
+        in result.output
+    )
+    assert "int10" not in result.output

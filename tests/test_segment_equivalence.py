@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualcode import Project, ProjectError
+from qualcode import Project, ProjectError, sentences
 from qualcode import segment as segment_module
 from qualcode.ingest import read_transcript
 from qualcode.nlp import load_pipeline
@@ -184,17 +184,17 @@ def test_a_pipeline_with_its_own_sentence_hook():
 def test_the_word_memo_starts_afresh_when_full(dutch_nlp, monkeypatch):
     turns = example_turns()[:80]
     expected = list(segment_turns(dutch_nlp, turns, Unit()))
-    monkeypatch.setattr(segment_module._Words, "LIMIT", 50)
-    made = []
-    real = segment_module._Words
+    monkeypatch.setattr(sentences.WordForms, "LIMIT", 50)
+    cleared = []
+    real = sentences.WordForms.clear
 
-    def counted(*args):
-        made.append(1)
-        return real(*args)
+    def counted(self):
+        cleared.append(1)
+        real(self)
 
-    monkeypatch.setattr(segment_module, "_Words", counted)
+    monkeypatch.setattr(sentences.WordForms, "clear", counted)
     assert list(segment_turns(dutch_nlp, turns, Unit())) == expected
-    assert len(made) > 5
+    assert len(cleared) > 5
 
 
 # -- storing -------------------------------------------------------------------------------------

@@ -115,10 +115,15 @@ def _echo_import(report) -> None:
         click.echo(f"unchanged {name}: already imported, nothing to do")
     for name in report.replaced:
         click.echo(f"replaced {name}")
-    click.echo(
-        f"imported {len(report.imported)} sources"
-        + (f": {', '.join(report.imported)}" if report.imported else "")
-    )
+    click.echo(f"imported {len(report.imported)} sources" + _listed(report.imported))
+
+
+def _listed(names: list[str], limit: int = 10) -> str:
+    """``": a, b, c"``; past ``limit`` names, the first ones and how many more."""
+    if not names:
+        return ""
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ": " + ", ".join(names[:limit]) + more
 
 
 @click.command()
@@ -148,15 +153,21 @@ def participants(project, csv_path, sheet):
 )
 @click.option("--model", help="An installed spaCy model name or a folder with a saved pipeline.")
 @click.option("--include-interviewer", is_flag=True, help="Also segment the interviewer's turns.")
+@click.option(
+    "--workers",
+    type=int,
+    help="Processes running spaCy (default: one per core, at most 4, for a large project; 1: this process only).",
+)
 @handle_errors
-def segment(project, unit, window, stride, language, model, include_interviewer):
+def segment(project, unit, window, stride, language, model, include_interviewer, workers):
     """Split the transcripts' turns into segments for coding."""
     with open_project(project) as proj, progress_bar(proj.source_count(), "segmenting") as advance:
-        report = proj.segment(unit, window, stride, language, model, include_interviewer, advance)
+        report = proj.segment(unit, window, stride, language, model, include_interviewer, advance, workers)
+    processes = f"; {report.workers} worker processes" if report.workers > 1 else ""
     click.echo(
         f"{report.segments} {report.unit} segments from {report.turns} turns in {report.sources} "
         f"sources ({report.skipped_interviewer_turns} interviewer turns left out; "
-        f"pipeline: {report.pipeline['model']})"
+        f"pipeline: {report.pipeline['model']}{processes})"
     )
 
 

@@ -98,6 +98,11 @@ def sources_with_text(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute("SELECT id, name, text, imported_at FROM sources ORDER BY name").fetchall()
 
 
+def turn_characters(conn: sqlite3.Connection) -> int:
+    """The characters in all turns: how much text there is to segment."""
+    return conn.execute('SELECT COALESCE(SUM("end" - start), 0) FROM turns').fetchone()[0]
+
+
 def turns_of_source(conn: sqlite3.Connection, source_id: int) -> list[sqlite3.Row]:
     return conn.execute(
         'SELECT t.id, t.start, t."end", t.speaker_id, s.role FROM turns t '
