@@ -162,6 +162,36 @@ def test_segments_are_what_the_spacy_api_gives_for_any_text(pipelines, pieces, u
     assert list(segment_turns(nlp, turns, unit)) == list(reference_segments(nlp, turns, unit))
 
 
+def test_batches_of_any_size_give_the_same_segments(dutch_nlp):
+    """Paragraphs are read a batch at a time; a turn cut by a batch's end is joined again."""
+    turns = [*example_turns()[:60], odd_turn(), *example_turns()[60:90]]
+    for unit in (Unit("sentence"), Unit("paragraph"), Unit("window", 2, 1)):
+        expected = list(reference_segments(dutch_nlp, turns, unit))
+        for size in (1, 2, 3, 7, 64):
+            assert list(segment_turns(dutch_nlp, turns, unit, batch_size=size)) == expected, (unit, size)
+
+
+def outcome(make):
+    try:
+        return list(make())
+    except ValueError as error:
+        return type(error), str(error)[:12]
+
+
+def test_a_pipeline_that_sets_no_sentences_fails_as_doc_sents_does():
+    """Without a sentencizer or parser spaCy's doc.sents raises its error E030 for a doc of
+    several tokens (a one-token doc is a sentence); segmenting does the same, also when such a
+    doc is in a batch with others."""
+    import spacy
+
+    nlp = spacy.blank("nl")
+    for texts in (["Ja"], ["Ik woon hier. Echt."], ["Ja", "Nee", "Ik woon hier."]):
+        turns = [TurnSpan(1, i, text, 0, len(text)) for i, text in enumerate(texts)]
+        ours = outcome(lambda: segment_turns(nlp, turns, Unit()))
+        assert ours == outcome(lambda: reference_segments(nlp, turns, Unit())), texts
+    assert ours[0] is ValueError and "E030" in ours[1]
+
+
 def test_a_pipeline_with_its_own_sentence_hook():
     """A pipeline whose sentences come from a hook (doc.user_hooks) goes through doc.sents."""
     import spacy
@@ -193,7 +223,8 @@ def test_the_word_memo_starts_afresh_when_full(dutch_nlp, monkeypatch):
         real(self)
 
     monkeypatch.setattr(sentences.WordForms, "clear", counted)
-    assert list(segment_turns(dutch_nlp, turns, Unit())) == expected
+    # The memo is looked at after each batch of paragraphs.
+    assert list(segment_turns(dutch_nlp, turns, Unit(), batch_size=8)) == expected
     assert len(cleared) > 5
 
 
