@@ -16,8 +16,11 @@ from __future__ import annotations
 import collections
 import os
 import signal
+import sys
+import sysconfig
 import warnings
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from qualcode.errors import QualcodeError
 from qualcode.sentences import TurnSpan, Unit, turn_pieces, word_forms
@@ -41,9 +44,22 @@ def worker_count(requested: int | None, text_chars: int) -> int:
             raise QualcodeError("--workers must be at least 1 (1: segment in this process)")
         return requested
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if cores < 2 or text_chars < PARALLEL_MIN_CHARS:
+    if cores < 2 or text_chars < PARALLEL_MIN_CHARS or not _main_is_guarded():
         return 1
     return min(cores, MAX_WORKERS)
+
+
+def _main_is_guarded() -> bool:
+    """Whether a spawned worker may import this program's ``__main__`` again: nothing to import
+    (a notebook, the REPL, ``python -c``), a module run with ``-m``, or an installed command
+    (pip writes them with ``if __name__ == "__main__":``). A script of the user's may lack that
+    guard, and a worker would run it again; it gets workers only when it asks."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or getattr(main, "__spec__", None) is not None:
+        return True
+    commands = {sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")}
+    return Path(path).resolve().parent in {Path(folder).resolve() for folder in commands}
 
 
 def parallel_pieces(
@@ -76,8 +92,9 @@ def parallel_pieces(
                 done = future.result()
             except BrokenProcessPool as error:
                 raise QualcodeError(
-                    "a segmenting worker process stopped unexpectedly (out of memory?); "
-                    "segment in one process with --workers 1"
+                    "a segmenting worker process stopped (see the error above: a script that "
+                    'segments with workers needs if __name__ == "__main__":); segment in one '
+                    "process with --workers 1 (workers=1)"
                 ) from error
             following = next(chunks, None)
             if following is not None:

@@ -1,6 +1,8 @@
 """Segmenting in worker processes gives what one process gives, and says why when it cannot."""
 
 import sqlite3
+import sys
+import sysconfig
 import warnings
 from pathlib import Path
 
@@ -65,6 +67,9 @@ def test_the_command_says_it_used_workers(imported):
 
 
 def test_how_many_workers(monkeypatch):
+    import types
+
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))  # as in a notebook
     monkeypatch.setattr(
         workers_module.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False
     )
@@ -74,6 +79,29 @@ def test_how_many_workers(monkeypatch):
     assert worker_count(3, 10) == 3  # asked for
     monkeypatch.setattr(workers_module.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert worker_count(None, large) == 1  # one core
+
+
+def test_a_script_of_the_users_gets_workers_only_when_it_asks(monkeypatch, tmp_path):
+    """A spawned worker imports the program's __main__ again; a script without the
+    if __name__ == "__main__": guard would run again in it."""
+    import types
+
+    monkeypatch.setattr(workers_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    large = workers_module.PARALLEL_MIN_CHARS
+    script = types.ModuleType("__main__")
+    script.__file__ = str(tmp_path / "analysis.py")
+    script.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    assert worker_count(None, large) == 1
+    assert worker_count(2, large) == 2  # asked for: the script has the guard
+    notebook = types.ModuleType("__main__")  # no file: a notebook, the REPL, python -c
+    monkeypatch.setitem(sys.modules, "__main__", notebook)
+    assert worker_count(None, large) == 2
+    command = types.ModuleType("__main__")
+    command.__file__ = str(Path(sysconfig.get_path("scripts")) / "qualcode")
+    command.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", command)
+    assert worker_count(None, large) == 2
     with pytest.raises(QualcodeError, match="at least 1"):
         worker_count(0, large)
 
