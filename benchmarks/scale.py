@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         f"(median {sorted(pool.answer_words)[len(pool.answer_words) // 2]} words)"
     )
     # One throwaway process loads spaCy and the pipeline first, so that the first step timed
-    # is not the one that reads the libraries from disk (15 s instead of 3 s seen once).
+    # does not also pay for reading the libraries from disk.
     subprocess.run([sys.executable, "-W", "ignore", "-c", _WARM_UP], check=True, cwd=REPO)
     results = {}
     with tempfile.TemporaryDirectory(prefix="qualcode-scale-") as tmp:
