@@ -131,7 +131,9 @@ def _workers(db, nlp, requested: int | None) -> int:
     from qualcode.nlp import load_arguments
     from qualcode.segment_workers import worker_count
 
-    count = worker_count(requested, source_store.turn_characters(db.connection))
+    # The size matters only when nobody said how many: then the turns are measured.
+    size = source_store.turn_characters(db.connection) if requested is None else 0
+    count = worker_count(requested, size)
     if count > 1 and load_arguments(nlp) is None:
         if requested is not None:
             raise QualcodeError(

@@ -14,6 +14,7 @@ thread's lock is not safe) and ignore Ctrl-C: the interrupted main process stops
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 import signal
 import sys
@@ -82,10 +83,8 @@ def parallel_pieces(
     chunks = _chunks(turns, CHUNK_CHARS)
     pending: collections.deque = collections.deque()
     try:
-        for chunk in chunks:
+        for chunk in itertools.islice(chunks, workers * _IN_FLIGHT):
             pending.append((chunk, pool.submit(_chunk_pieces, chunk, unit)))
-            if len(pending) >= workers * _IN_FLIGHT:
-                break
         while pending:
             chunk, future = pending.popleft()
             try:
